@@ -1,0 +1,56 @@
+# 禹州关注 — developer commands. The two a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test venv demo lint format check messages lock clean help
+
+help:
+	@echo "make run       install, migrate, load demo content, serve http://127.0.0.1:8000"
+	@echo "make test      run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
+	@echo "make lint      ruff lint + format check, Django checks, migrations check"
+	@echo "make messages  update and compile the Chinese translations"
+	@echo "make lock      re-pin requirements.lock from requirements.in"
+
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+demo: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages -l zh_Hans -i ".venv/*" -i "tests/*" --no-location
+	$(BIN)/python locale/translate_zh.py
+	$(BIN)/python manage.py compilemessages -i .venv
+
+lock:
+	$(PYTHON) -m pip install --quiet uv
+	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header requirements.in -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles

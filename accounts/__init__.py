@@ -1,0 +1,1 @@
+"""Accounts: the custom User, login, publishers (发布者) and the staff roles."""

@@ -1,0 +1,65 @@
+"""The staff roles (Django groups) and their permissions, in one table.
+
+Data migrations call :func:`sync_roles` so a fresh database has the groups; running it
+again adds what a later migration introduced and never removes what an admin granted.
+"""
+
+REPORTER = "记者"
+EDITOR = "编辑"
+MODERATOR = "审核"
+
+ROLE_PERMISSIONS = {
+    REPORTER: [
+        "news.add_article",
+        "news.change_article",
+        "news.view_article",
+        "news.view_category",
+        "news.view_source",
+        "taggit.view_tag",
+    ],
+    EDITOR: [
+        "news.add_article",
+        "news.change_article",
+        "news.delete_article",
+        "news.view_article",
+        "news.manage_all_articles",
+        "news.feature_article",
+        "news.add_category",
+        "news.change_category",
+        "news.delete_category",
+        "news.view_category",
+        "news.add_source",
+        "news.change_source",
+        "news.delete_source",
+        "news.view_source",
+        "news.change_sitesettings",
+        "news.view_sitesettings",
+        "taggit.add_tag",
+        "taggit.change_tag",
+        "taggit.delete_tag",
+        "taggit.view_tag",
+        "accounts.view_user",
+    ],
+    MODERATOR: [
+        "news.view_article",
+        "accounts.view_user",
+    ],
+}
+
+
+def sync_roles(apps, schema_editor=None):
+    """Create the role groups and grant each its permissions (idempotent)."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; make sure they exist now.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, apps=apps)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            permission = permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            group.permissions.add(permission)

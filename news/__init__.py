@@ -1,0 +1,1 @@
+"""News: articles, categories, sources, tags, the public pages and site settings."""

@@ -1,0 +1,215 @@
+"""Categories, sources (来自) and articles, with the one rule of what the public sees."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+from news.images import validate_image_upload
+from news.sanitize import cut_summary, sanitize_html
+
+
+class Category(models.Model):
+    """A section of the site. The tree is two levels deep: a category and its children."""
+
+    name = models.CharField(_("name"), max_length=50)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=60,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("The address of the category page, e.g. “latest” for /category/latest/."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("Leave empty for a top-level category. Only two levels are allowed."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0, help_text=_("Smaller numbers come first."))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    in_nav = models.BooleanField(_("show in navigation"), default=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("news:category-detail", args=[self.slug])
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A category cannot be its own parent.")})
+        if self.parent.parent_id is not None:
+            raise ValidationError({"parent": _("Choose a top-level category: only two levels are allowed.")})
+        if self.pk and self.children.exists():
+            raise ValidationError({"parent": _("This category has sub-categories, so it must stay top-level.")})
+
+
+class Source(models.Model):
+    """Where an article comes from (来自): a station, a paper, a department."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    url = models.URLField(_("website"), blank=True, help_text=_("Optional; must start with http:// or https://."))
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("news:source-detail", args=[self.pk])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The single definition of what readers may see: published and due."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_category(self, category):
+        """Articles of a category and of its sub-categories."""
+        return self.filter(Q(category=category) | Q(category__parent=category))
+
+    def for_list(self):
+        """What list pages need, without the body."""
+        return self.select_related("category", "author", "source").defer("body", "summary")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        max_length=500,
+        help_text=_("Plain text. Leave empty to use the first 120 characters of the body."),
+    )
+    excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
+    body = models.TextField(_("body"), help_text=_("HTML; anything outside the allowed tags is removed on save."))
+    cover = models.ImageField(
+        _("cover image"),
+        upload_to="covers/%Y/%m/",
+        blank=True,
+        width_field="cover_width",
+        height_field="cover_height",
+        validators=[validate_image_upload],
+        help_text=_("JPEG, PNG, WebP or GIF, up to 10 MB."),
+    )
+    cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="articles"
+    )
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    tags = TaggableManager(_("tags"), blank=True, help_text=_("Separate tags with commas."))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("publisher"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(
+        _("publication time"),
+        default=timezone.now,
+        help_text=_("A time in the future schedules the article: it appears then, by itself."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    allow_comments = models.BooleanField(_("allow comments"), default=True)
+    is_featured = models.BooleanField(
+        _("headline"), default=False, help_text=_("Show in the headline area of the home page.")
+    )
+    view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
+    comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
+    reaction_count = models.PositiveIntegerField(_("reactions"), default=0, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        permissions = [
+            ("manage_all_articles", _("Can edit and publish every reporter's articles")),
+            ("feature_article", _("Can put articles in the headlines")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            models.Index(fields=["category", "status", "-published_at"], name="article_category_pub_idx"),
+            models.Index(fields=["author", "status", "-published_at"], name="article_author_pub_idx"),
+            models.Index(fields=["source", "status", "-published_at"], name="article_source_pub_idx"),
+            models.Index(fields=["is_featured", "status", "-published_at"], name="article_featured_pub_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.body = sanitize_html(self.body)
+        self.summary = (self.summary or "").strip()
+        self.excerpt = self.summary or cut_summary(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"body", "summary"} & set(update_fields):
+            kwargs["update_fields"] = set(update_fields) | {"excerpt"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("news:article-detail", args=[self.pk])
+
+    @property
+    def is_public(self):
+        return self.status == self.Status.PUBLISHED and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self):
+        return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    def get_previous_article(self):
+        """The article published just before this one in the same category (上一篇)."""
+        return (
+            Article.objects.published()
+            .filter(category_id=self.category_id)
+            .filter(Q(published_at__lt=self.published_at) | Q(published_at=self.published_at, pk__lt=self.pk))
+            .order_by("-published_at", "-pk")
+            .only("id", "title")
+            .first()
+        )
+
+    def get_next_article(self):
+        """The article published just after this one in the same category (下一篇)."""
+        return (
+            Article.objects.published()
+            .filter(category_id=self.category_id)
+            .filter(Q(published_at__gt=self.published_at) | Q(published_at=self.published_at, pk__gt=self.pk))
+            .order_by("published_at", "pk")
+            .only("id", "title")
+            .first()
+        )

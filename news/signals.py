@@ -1,0 +1,9 @@
+"""Signal receivers that keep cached site data current."""
+
+from django.db.models.signals import post_delete, post_save
+
+from news.models import Category
+from news.navigation import forget_category_tree
+
+post_save.connect(forget_category_tree, sender=Category, dispatch_uid="news-category-saved")
+post_delete.connect(forget_category_tree, sender=Category, dispatch_uid="news-category-deleted")

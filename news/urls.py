@@ -1,0 +1,19 @@
+"""Public URLs of the news app (fixed: links and other code rely on them)."""
+
+from django.urls import path, register_converter
+
+from news import views
+from news.converters import IdConverter
+
+register_converter(IdConverter, "id")
+
+app_name = "news"
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("category/<str:slug>/", views.CategoryArticleListView.as_view(), name="category-detail"),
+    path("article/<id:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("tag/<str:slug>/", views.TagArticleListView.as_view(), name="tag-detail"),
+    path("source/<id:pk>/", views.SourceArticleListView.as_view(), name="source-detail"),
+    path("publisher/<str:username>/", views.PublisherArticleListView.as_view(), name="publisher-detail"),
+    path("blackroom/", views.BlackroomView.as_view(), name="blackroom"),
+]

@@ -1,0 +1,29 @@
+"""Root URLs: the public site, accounts, the admin, and media in development."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.http import Http404
+from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
+from django.views.static import serve
+
+admin.site.site_header = _("Yuzhou Focus newsroom")
+admin.site.site_title = _("Yuzhou Focus newsroom")
+admin.site.index_title = _("Newsroom")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("news.urls")),
+]
+
+
+def serve_media(request, path):
+    """Uploads in development and tests; in production nginx serves /media/ itself."""
+    if not settings.SERVE_MEDIA:
+        raise Http404("Media is served by the web server")
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+urlpatterns.insert(0, re_path(r"^media/(?P<path>.*)$", serve_media))
