@@ -38,7 +38,7 @@ class SourceAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_total=Count("articles")).order_by("name")
 
-    @admin.display(description=_("articles"), ordering="article_total")
+    @admin.display(description=_("number of articles"), ordering="article_total")
     def article_total(self, obj):
         return obj.article_total
 

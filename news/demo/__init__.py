@@ -168,7 +168,18 @@ def _upsert_article(title, tags, **defaults):
 def load_seed(users, categories, sources):
     """The seed article of the old portal and its two neighbours in 最新资讯."""
     seed = json.loads(SEED_FILE.read_text(encoding="utf-8"))
-    created = 0
+    created = _upsert_article(
+        seed["title"],
+        seed["tags"],
+        body="".join(f"<p>{escape(p)}</p>" for p in seed["paragraphs"]),
+        category=categories[seed["category"]],
+        source=sources[seed["source"]],
+        author=users[seed["publisher"]],
+        status=Article.Status.PUBLISHED,
+        published_at=datetime.fromisoformat(seed["published_at"]),
+        view_count=seed["views"],
+        is_featured=True,
+    )
     for neighbour in (seed["previous"], seed["next"]):
         created += _upsert_article(
             neighbour["title"],
@@ -181,18 +192,6 @@ def load_seed(users, categories, sources):
             published_at=datetime.fromisoformat(neighbour["published_at"]),
             view_count=512,
         )
-    created += _upsert_article(
-        seed["title"],
-        seed["tags"],
-        body="".join(f"<p>{escape(p)}</p>" for p in seed["paragraphs"]),
-        category=categories[seed["category"]],
-        source=sources[seed["source"]],
-        author=users[seed["publisher"]],
-        status=Article.Status.PUBLISHED,
-        published_at=datetime.fromisoformat(seed["published_at"]),
-        view_count=seed["views"],
-        is_featured=True,
-    )
     return created
 
 
