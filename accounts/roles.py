@@ -2,6 +2,8 @@
 
 Data migrations call :func:`sync_roles` so a fresh database has the groups; running it
 again adds what a later migration introduced and never removes what an admin granted.
+A permission whose model does not exist yet at that point of the migration history is
+skipped; the migration that creates the model runs ``sync_roles`` again.
 """
 
 REPORTER = "记者"
@@ -43,6 +45,19 @@ ROLE_PERMISSIONS = {
     MODERATOR: [
         "news.view_article",
         "accounts.view_user",
+        "news.view_comment",
+        "news.change_comment",
+        "news.delete_comment",
+        "news.moderate_comment",
+        "news.view_commentreport",
+        "news.add_sensitiveword",
+        "news.change_sensitiveword",
+        "news.delete_sensitiveword",
+        "news.view_sensitiveword",
+        "news.view_moderationaction",
+        "accounts.add_ban",
+        "accounts.change_ban",
+        "accounts.view_ban",
     ],
 }
 
@@ -61,5 +76,6 @@ def sync_roles(apps, schema_editor=None):
         group, _created = group_model.objects.get_or_create(name=role)
         for perm in perms:
             app_label, codename = perm.split(".")
-            permission = permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            group.permissions.add(permission)
+            permission = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                group.permissions.add(permission)

@@ -2,8 +2,11 @@
 
 from django.db.models.signals import post_delete, post_save
 
-from news.models import Category
+from news.models import Category, SensitiveWord
 from news.navigation import forget_category_tree
+from news.services import forget_sensitive_words
 
 post_save.connect(forget_category_tree, sender=Category, dispatch_uid="news-category-saved")
 post_delete.connect(forget_category_tree, sender=Category, dispatch_uid="news-category-deleted")
+post_save.connect(forget_sensitive_words, sender=SensitiveWord, dispatch_uid="news-word-saved")
+post_delete.connect(forget_sensitive_words, sender=SensitiveWord, dispatch_uid="news-word-deleted")

@@ -11,6 +11,7 @@ Environment variables (all optional in development):
 ``DJANGO_SECRET_KEY``      required when ``DJANGO_DEBUG=0``
 ``DJANGO_ALLOWED_HOSTS``   comma-separated; required when ``DJANGO_DEBUG=0``
 ``DJANGO_CSRF_TRUSTED_ORIGINS``  comma-separated origins (``https://example.com``)
+``DJANGO_TRUSTED_PROXIES`` number of proxies in front that append to X-Forwarded-For (default 0)
 ``DATABASE_URL``           ``postgres://user:pass@host:5432/name``; SQLite when unset
 ``DATABASE_POOL``          ``1`` (default) uses psycopg's connection pool on PostgreSQL
 ``REDIS_URL``              ``redis://host:6379/0``; local-memory cache when unset
@@ -59,6 +60,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+# How many reverse proxies (nginx, a load balancer) append to X-Forwarded-For; 0 trusts none.
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 
 INSTALLED_APPS = [
     "accounts",
@@ -142,6 +145,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "news:home"
 LOGOUT_REDIRECT_URL = "news:home"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

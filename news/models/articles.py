@@ -1,5 +1,7 @@
 """Categories, sources (来自) and articles, with the one rule of what the public sees."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from news.images import validate_image_upload
+from news.models.comments import ModerationMode
 from news.sanitize import cut_summary, sanitize_html
 
 
@@ -143,6 +146,13 @@ class Article(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     allow_comments = models.BooleanField(_("allow comments"), default=True)
+    comment_moderation = models.CharField(
+        _("comment moderation"),
+        max_length=16,
+        choices=ModerationMode.choices,
+        blank=True,
+        help_text=_("Empty: as in the site settings."),
+    )
     is_featured = models.BooleanField(
         _("headline"), default=False, help_text=_("Show in the headline area of the home page.")
     )
@@ -191,6 +201,16 @@ class Article(models.Model):
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    def comments_open(self, site_settings):
+        """Whether residents may comment now: allowed here, and not closed by age."""
+        if not self.allow_comments:
+            return False
+        days = site_settings.comments_close_after_days
+        return not days or timezone.now() < self.published_at + timedelta(days=days)
+
+    def moderation_mode(self, site_settings):
+        return self.comment_moderation or site_settings.comment_moderation
 
     def get_previous_article(self):
         """The article published just before this one in the same category (上一篇)."""

@@ -4,6 +4,8 @@ from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from news.models.comments import ModerationMode
+
 CACHE_KEY = "news:site-settings:v1"
 
 
@@ -26,6 +28,23 @@ class SiteSettings(models.Model):
         _("public security filing number"), max_length=50, blank=True, default="41108102000262"
     )
     license_number = models.CharField(_("operating licence number"), max_length=50, blank=True, default="豫B2-20230773")
+    comment_moderation = models.CharField(
+        _("comment moderation"),
+        max_length=16,
+        choices=ModerationMode.choices,
+        default=ModerationMode.POST_FIRST,
+        help_text=_("Each article can override this."),
+    )
+    comments_close_after_days = models.PositiveSmallIntegerField(
+        _("close comments after (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Days after publication; empty keeps comments open."),
+    )
+    comment_min_interval = models.PositiveSmallIntegerField(
+        _("seconds between two comments of one resident"), default=30
+    )
+    comment_ip_hourly_limit = models.PositiveSmallIntegerField(_("comments per IP address per hour"), default=30)
     show_render_stats = models.BooleanField(
         _("show render statistics"),
         default=True,

@@ -1,6 +1,7 @@
 """Public pages of the news app."""
 
 from .articles import ArticleDetailView, HomeView
+from .comments import comment_create, comment_report
 from .lists import CategoryArticleListView, PublisherArticleListView, SourceArticleListView, TagArticleListView
 from .pages import BlackroomView
 
@@ -12,4 +13,6 @@ __all__ = [
     "PublisherArticleListView",
     "SourceArticleListView",
     "TagArticleListView",
+    "comment_create",
+    "comment_report",
 ]

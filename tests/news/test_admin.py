@@ -153,6 +153,10 @@ def test_editor_changes_site_settings(client, editor):
         "police_number": "1",
         "license_number": "2",
         "show_render_stats": "on",
+        "comment_moderation": "post_first",
+        "comments_close_after_days": "",
+        "comment_min_interval": "30",
+        "comment_ip_hourly_limit": "30",
     }
     assert client.post(response.url, data).status_code == 302
     assert SiteSettings.current().slogan == "新标语"

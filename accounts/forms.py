@@ -1,0 +1,55 @@
+"""Forms for residents: registration (with a honeypot), login and profile."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from news.images import validate_image_upload
+
+
+class RegistrationForm(UserCreationForm):
+    # A field people never see; bots that fill every input give themselves away.
+    website = forms.CharField(required=False, label=_("Leave this empty"))
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = False
+        self.fields["email"].help_text = _("Optional; only used to reset your password.")
+        self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _("Too many failed logins. Please wait 15 minutes and try again."),
+    }
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["nickname", "avatar"]
+        widgets = {"avatar": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})}
+
+    def clean_nickname(self):
+        nickname = self.cleaned_data["nickname"].strip()
+        if any(ord(ch) < 32 for ch in nickname):
+            raise forms.ValidationError(_("The nickname contains control characters."))
+        return nickname
+
+    def clean_avatar(self):
+        avatar = self.cleaned_data.get("avatar")
+        if avatar and hasattr(avatar, "content_type"):  # a new upload, not the stored file
+            validate_image_upload(avatar)
+        return avatar

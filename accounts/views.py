@@ -1,0 +1,113 @@
+"""Residents' account pages: register, log in (throttled), profile and my comments."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.generic import ListView, UpdateView
+
+from accounts import throttle
+from accounts.avatars import process_avatar
+from accounts.forms import ProfileForm, RegistrationForm, ThrottledAuthenticationForm
+from news.models import Comment
+from yzgz.net import client_ip
+
+
+def safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    return target if allowed else default
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login with throttling: 5 failures per username or IP in 15 minutes lock it."""
+
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")[:150]
+        ip = client_ip(request)
+        if throttle.login_blocked(username, ip):
+            form = self.get_form()
+            form.add_error(None, form.error_messages["throttled"])
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttle.login_failed(self.request.POST.get("username", "")[:150], client_ip(self.request))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def form_valid(self, form):
+        throttle.login_succeeded(form.get_user().get_username())
+        return super().form_valid(form)
+
+
+def register(request):
+    if request.user.is_authenticated:
+        return redirect(safe_next(request, reverse("news:home")))
+    ip = client_ip(request)
+    form = RegistrationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if request.POST.get("website"):
+            raise PermissionDenied("honeypot")
+        if not throttle.register_allowed(ip):
+            form.add_error(None, _("Too many registrations from your network. Please try again in an hour."))
+            status = 429
+        elif form.is_valid():
+            with transaction.atomic():
+                user = form.save()
+            throttle.registered(ip)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome, %(name)s! You can comment now.") % {"name": user.username})
+            return redirect(safe_next(request, reverse("news:home")))
+        else:
+            status = 400
+    return render(
+        request,
+        "registration/register.html",
+        {"form": form, "next": safe_next(request, "")},
+        status=status,
+    )
+
+
+class ProfileView(LoginRequiredMixin, UpdateView):
+    form_class = ProfileForm
+    template_name = "accounts/profile.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def form_valid(self, form):
+        old_avatar = self.request.user.__class__.objects.get(pk=self.request.user.pk).avatar
+        user = form.save(commit=False)
+        upload = form.cleaned_data.get("avatar")
+        if upload and hasattr(upload, "content_type"):
+            user.avatar.save("avatar.jpg", process_avatar(upload), save=False)
+        user.save()
+        if old_avatar and old_avatar.name != user.avatar.name:
+            old_avatar.storage.delete(old_avatar.name)
+        messages.success(self.request, _("Your profile is saved."))
+        return redirect(self.success_url)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class MyCommentsView(LoginRequiredMixin, ListView):
+    template_name = "accounts/my_comments.html"
+    context_object_name = "comments"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return Comment.objects.filter(user=self.request.user).select_related("article").order_by("-created_at", "-id")
