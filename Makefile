@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test venv demo lint format check messages lock clean help
+.PHONY: run test venv demo bench lint format check messages lock clean help
 
 help:
 	@echo "make run       install, migrate, load demo content, serve http://127.0.0.1:8000"
 	@echo "make test      run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
+	@echo "make bench     run the benchmarks and print their tables"
 	@echo "make lint      ruff lint + format check, Django checks, migrations check"
 	@echo "make messages  update and compile the Chinese translations"
 	@echo "make lock      re-pin requirements.lock from requirements.in"
@@ -32,6 +33,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python manage.py bench_wordfilter
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -321,17 +321,13 @@ class CommentAdmin(admin.ModelAdmin):
     fields = readonly_fields
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                queue=Case(
-                    When(status=Comment.Status.PENDING, then=Value(0)),
-                    When(report_count__gt=0, status=Comment.Status.APPROVED, then=Value(1)),
-                    default=Value(2),
-                )
-            )
+        # Annotate before ordering: ModelAdmin.get_queryset would order by "queue" too early.
+        queue = Case(
+            When(status=Comment.Status.PENDING, then=Value(0)),
+            When(report_count__gt=0, status=Comment.Status.APPROVED, then=Value(1)),
+            default=Value(2),
         )
+        return Comment.objects.annotate(queue=queue).order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         return ["queue", "-created_at", "-id"]

@@ -121,6 +121,14 @@ SENTENCES = [
 ]
 TAGS = ["党建", "民生", "疫情防控", "钧瓷", "交通", "营商环境", "乡村振兴", "安全生产", "社区", "教育"]
 GENERATED_ARTICLES = 66
+DEMO_RESIDENTS = [("zhangsan", "老张"), ("lixiaomei", "小美"), ("yuzhou2021", "钧瓷爱好者")]
+DEMO_COMMENTS = [
+    ("zhangsan", "社区的变化大家都看在眼里，点赞！", None),
+    ("lixiaomei", "阳光社区的调解室确实帮了我们楼不少忙。", None),
+    ("yuzhou2021", "希望各个社区都能学习这样的经验。\n多办实事，少搞形式。", None),
+    ("zhangsan", "说得对，关键是落到实处。", 2),
+]
+SENSITIVE_WORDS = [("赌博", "block"), ("代开发票", "block"), ("加微信", "hold"), ("傻瓜", "replace")]
 
 
 def ensure_users(stdout=None):
@@ -276,6 +284,36 @@ def load_generated(users, categories, sources, now, covers=True):
     return created
 
 
+def load_comments(seed_title):
+    """A few residents and comments on the seed article, and a starter sensitive-word list."""
+    from news.models import Comment, SensitiveWord
+    from news.services import _recount, forget_sensitive_words
+
+    user_model = get_user_model()
+    residents = {}
+    for username, nickname in DEMO_RESIDENTS:
+        user, created = user_model.objects.get_or_create(username=username, defaults={"nickname": nickname})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        residents[username] = user
+    article = Article.objects.get(title=seed_title)
+    made = []
+    for username, body, parent_index in DEMO_COMMENTS:
+        parent = made[parent_index - 1] if parent_index else None
+        comment, _created = Comment.objects.get_or_create(
+            article=article,
+            user=residents[username],
+            body=body,
+            defaults={"parent": parent, "status": Comment.Status.APPROVED},
+        )
+        made.append(comment)
+    _recount([article.pk])
+    for word, action in SENSITIVE_WORDS:
+        SensitiveWord.objects.get_or_create(word=word, defaults={"action": action})
+    forget_sensitive_words()
+
+
 def load_demo(now=None, covers=True):
     """Load everything; returns (articles created, demo users). ``covers=False`` writes no files."""
     now = now or timezone.now()
@@ -284,4 +322,5 @@ def load_demo(now=None, covers=True):
     sources = ensure_sources()
     created = load_seed(users, categories, sources)
     created += load_generated(users, categories, sources, now, covers=covers)
+    load_comments(json.loads(SEED_FILE.read_text(encoding="utf-8"))["title"])
     return created, users
