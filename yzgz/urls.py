@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
@@ -11,12 +12,10 @@ admin.site.site_header = _("Yuzhou Focus newsroom")
 admin.site.site_title = _("Yuzhou Focus newsroom")
 admin.site.index_title = _("Newsroom")
 
-urlpatterns = [
-    path("admin/", admin.site.urls),
-    path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("news.urls")),
-]
+
+def favicon(request):
+    # Resolved per request: the hashed static name exists only after collectstatic.
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 def serve_media(request, path):
@@ -26,4 +25,12 @@ def serve_media(request, path):
     return serve(request, path, document_root=settings.MEDIA_ROOT)
 
 
-urlpatterns.insert(0, re_path(r"^media/(?P<path>.*)$", serve_media))
+urlpatterns = [
+    re_path(r"^media/(?P<path>.*)$", serve_media),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin, for one).
+    path("favicon.ico", favicon),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("news.urls")),
+]

@@ -78,7 +78,13 @@ def open_page(browser, live_server):
         page = context.new_page()
         page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("requestfailed", lambda req: problems.append(f"request failed: {req.url}"))
+        page.on(
+            "requestfailed",
+            # ERR_ABORTED is the browser dropping a request when the page navigates or closes.
+            lambda req: (
+                req.failure != "net::ERR_ABORTED" and problems.append(f"request failed: {req.url} {req.failure}")
+            ),
+        )
         page.on(
             "response",
             lambda resp: resp.status >= 400 and problems.append(f"HTTP {resp.status}: {resp.url}"),

@@ -477,3 +477,13 @@ def test_article_page_budget_is_the_same_with_200_comments(client, article, resi
     full = count_article_queries(client, article)
     assert full == empty + 1  # the replies query runs only once there are comments
     assert full <= 10
+
+
+def test_binary_garbage_in_the_form_is_refused_not_a_500(reader, article):
+    response = reader.post(
+        reverse("news:comment-create", args=[article.pk]),
+        data=b"body=%FF%FE%00%01garbage",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+    assert Comment.objects.count() == 0
