@@ -34,8 +34,17 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Benchmarks that need the real services use a database of their own on the local PostgreSQL.
+BENCH_DB    ?= yzgz_bench
+# psycopg's pool runs threads that do not survive fork(): the benchmark forks its clients.
+BENCH_ENV   := DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(BENCH_DB) DATABASE_POOL=0 REDIS_URL=redis://127.0.0.1:6379/13
+
 bench: $(STAMP)
 	$(BIN)/python manage.py bench_wordfilter
+	@psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB)'" | grep -q 1 \
+		|| createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
+	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(BIN)/python manage.py bench_views --json bench-results/views.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

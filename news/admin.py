@@ -21,8 +21,17 @@ from taggit.forms import TagWidget
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
-from news import services, wordfilter
-from news.models import Article, Category, Comment, ModerationAction, SensitiveWord, SiteSettings, Source
+from news import charts, services, stats, wordfilter
+from news.models import (
+    Article,
+    Category,
+    Comment,
+    ModerationAction,
+    Reaction,
+    SensitiveWord,
+    SiteSettings,
+    Source,
+)
 from news.permissions import can_edit_article, can_manage_all_articles
 
 
@@ -86,7 +95,15 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "summary"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["category", "source", "author"]
-    readonly_fields = ["view_count", "comment_count", "reaction_count", "created_at", "updated_at", "public_link"]
+    readonly_fields = [
+        "view_count",
+        "comment_count",
+        "reaction_count",
+        "created_at",
+        "updated_at",
+        "public_link",
+        "views_chart",
+    ]
     actions = ["publish_selected", "unpublish_selected"]
     list_per_page = 50
     fieldsets = [
@@ -98,8 +115,15 @@ class ArticleAdmin(admin.ModelAdmin):
         (
             _("Figures"),
             {
-                "fields": ["public_link", "view_count", "comment_count", "reaction_count", "created_at", "updated_at"],
-                "classes": ["collapse"],
+                "fields": [
+                    "public_link",
+                    "views_chart",
+                    "view_count",
+                    "comment_count",
+                    "reaction_count",
+                    "created_at",
+                    "updated_at",
+                ],
             },
         ),
     ]
@@ -117,6 +141,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     class Media:
         js = ["js/admin-tags.js"]
+        css = {"all": ["css/admin.css"]}
 
     # --- who sees and changes what -----------------------------------------------------
     def restricts_to_own(self, request):
@@ -176,6 +201,14 @@ class ArticleAdmin(admin.ModelAdmin):
         label = _("View on site") if obj.is_public else _("Preview")
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', obj.get_absolute_url(), label)
 
+    @admin.display(description=_("views in the last 30 days"))
+    def views_chart(self, obj):
+        if not obj.pk:
+            return "-"
+        return charts.bar_chart(
+            stats.daily_series(30, Article.objects.filter(pk=obj.pk)), label=_("views in the last 30 days")
+        )
+
     # --- actions ---------------------------------------------------------------------
     @admin.action(description=_("Publish selected articles"), permissions=["change"])
     def publish_selected(self, request, queryset):
@@ -204,9 +237,39 @@ class ArticleAdmin(admin.ModelAdmin):
                 "tag-suggest/",
                 self.admin_site.admin_view(self.tag_suggest_view),
                 name="news_article_tag_suggest",
-            )
+            ),
+            path("stats/", self.admin_site.admin_view(self.stats_view), name="news_article_stats"),
         ]
         return urls + super().get_urls()
+
+    STATS_PERIODS = (7, 30, 90)
+
+    def stats_view(self, request):
+        """Views per day, top articles, sources and publishers; reporters see their own."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        try:
+            days = int(request.GET.get("days", 30))
+        except ValueError:
+            days = 30
+        days = days if days in self.STATS_PERIODS else 30
+        articles = self.get_queryset(request)
+        series = stats.daily_series(days, articles)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Statistics"),
+            "days": days,
+            "periods": self.STATS_PERIODS,
+            "total": sum(n for _day, n in series),
+            "chart": charts.bar_chart(series, label=_("views per day")),
+            "top_articles": stats.top_by("article", "article__title", days, articles),
+            "top_sources": stats.top_by("article__source", "article__source__name", days, articles),
+            "top_publishers": stats.top_by("article__author", "article__author__username", days, articles),
+            "own_only": self.restricts_to_own(request),
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/news/article/stats.html", context)
 
     def tag_suggest_view(self, request):
         """Existing tags starting with or containing ``q``, most used first (JSON)."""
@@ -524,3 +587,15 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Reaction)
+class ReactionAdmin(admin.ModelAdmin):
+    """Reactions are counted by id: renaming, reordering or hiding one never moves a count."""
+
+    list_display = ["name", "icon", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+    ordering = ["order", "id"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # hide a reaction instead: deleting it would delete its votes

@@ -1,11 +1,112 @@
-"""The reaction bar (表态). The five defaults are the old portal's; counting comes later."""
+"""The reaction bar (表态): one reaction per visitor per article, counted by reaction.
 
-from django.utils.translation import gettext_lazy as _
+Counts live on the article row (``reaction_counts``, keyed by reaction id, and the total
+``reaction_count``). Each vote is recounted from the vote rows while the article row is
+locked, so concurrent votes cannot lose or double an update, and renaming or reordering
+reactions in the admin never moves a count to another button.
+"""
 
-DEFAULT_REACTIONS = [
-    ("pass", _("Passing by")),
-    ("shock", _("Shocking")),
-    ("handshake", _("Handshake")),
-    ("flower", _("Flowers")),
-    ("egg", _("Eggs")),
-]
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count
+from django.utils.translation import gettext as _
+
+from news.models import Article, Reaction, ReactionVote
+
+# The old portal's five reactions, in its order (used by the data migration and tests).
+DEFAULT_REACTIONS = [("路过", "🚶"), ("雷人", "😱"), ("握手", "🤝"), ("鲜花", "💐"), ("鸡蛋", "🥚")]
+CACHE_KEY = "news:reactions:v1"
+RATE_LIMIT = 10  # votes per visitor per minute
+
+
+class ReactionRefused(Exception):
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def create_default_reactions(reaction_model=Reaction):
+    for order, (name, icon) in enumerate(DEFAULT_REACTIONS):
+        reaction_model.objects.get_or_create(name=name, defaults={"icon": icon, "order": order * 10})
+
+
+def active_reactions():
+    """The buttons to show, in order; cached until a reaction is edited."""
+    reactions = cache.get(CACHE_KEY)
+    if reactions is None:
+        reactions = list(Reaction.objects.filter(is_active=True))
+        cache.set(CACHE_KEY, reactions, 60 * 60)
+    return reactions
+
+
+def forget_reactions(**kwargs):
+    cache.delete(CACHE_KEY)
+
+
+def visitor_for(request):
+    """A logged-in resident is their account; anyone else is their session (made if needed)."""
+    if request.user.is_authenticated:
+        raw = f"u:{request.user.pk}"
+    else:
+        if not request.session.session_key:
+            request.session.save()
+        raw = f"s:{request.session.session_key}"
+    return hashlib.sha256(f"{settings.SECRET_KEY}|{raw}".encode()).hexdigest()[:32]
+
+
+def existing_visitor_for(request):
+    """Like :func:`visitor_for`, but None for a reader without an account or a session."""
+    if request.user.is_authenticated or request.session.session_key:
+        return visitor_for(request)
+    return None
+
+
+def bar(article, chosen_id=None):
+    """[(reaction, count, chosen)] for the template, from the counts on the article row."""
+    counts = article.reaction_counts or {}
+    return [(r, counts.get(str(r.pk), 0), r.pk == chosen_id) for r in active_reactions()]
+
+
+def react(*, article, reaction_id, visitor, user=None):
+    """Record or move a visitor's reaction; returns (counts by reaction id, chosen reaction id)."""
+    if user is not None and user.is_authenticated and article.author_id == user.pk:
+        raise ReactionRefused(_("You cannot react to your own article."), status=403)
+    try:
+        reaction_id = int(reaction_id)
+    except (TypeError, ValueError) as exc:
+        raise ReactionRefused(_("Unknown reaction.")) from exc
+    if reaction_id not in {r.pk for r in active_reactions()}:
+        raise ReactionRefused(_("Unknown reaction."))
+    rate_key = f"reactions:rate:{visitor}"
+    cache.add(rate_key, 0, 60)
+    try:
+        if cache.incr(rate_key) > RATE_LIMIT:
+            raise ReactionRefused(_("Too many reactions in a minute. Please slow down."), status=429)
+    except ValueError:
+        cache.set(rate_key, 1, 60)
+    with transaction.atomic():
+        list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
+        vote = ReactionVote.objects.filter(article=article, visitor=visitor).first()
+        if vote is None:
+            ReactionVote.objects.create(
+                article=article,
+                reaction_id=reaction_id,
+                visitor=visitor,
+                user=user if user is not None and user.is_authenticated else None,
+            )
+        elif vote.reaction_id != reaction_id:
+            vote.reaction_id = reaction_id
+            vote.save(update_fields=["reaction", "created_at"])
+        counts = {
+            str(reaction): n
+            for reaction, n in ReactionVote.objects.filter(article=article)
+            .values_list("reaction")
+            .annotate(n=Count("pk"))
+            .values_list("reaction", "n")
+        }
+        Article.objects.filter(pk=article.pk).update(reaction_counts=counts, reaction_count=sum(counts.values()))
+    return counts, reaction_id

@@ -2,11 +2,14 @@
 
 from django.db.models.signals import post_delete, post_save
 
-from news.models import Category, SensitiveWord
+from news.models import Category, Reaction, SensitiveWord
 from news.navigation import forget_category_tree
+from news.reactions import forget_reactions
 from news.services import forget_sensitive_words
 
 post_save.connect(forget_category_tree, sender=Category, dispatch_uid="news-category-saved")
 post_delete.connect(forget_category_tree, sender=Category, dispatch_uid="news-category-deleted")
 post_save.connect(forget_sensitive_words, sender=SensitiveWord, dispatch_uid="news-word-saved")
 post_delete.connect(forget_sensitive_words, sender=SensitiveWord, dispatch_uid="news-word-deleted")
+post_save.connect(forget_reactions, sender=Reaction, dispatch_uid="news-reaction-saved")
+post_delete.connect(forget_reactions, sender=Reaction, dispatch_uid="news-reaction-deleted")

@@ -12,10 +12,13 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("category/<str:slug>/", views.CategoryArticleListView.as_view(), name="category-detail"),
     path("article/<id:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("article/<id:pk>/view.gif", views.article_view_beacon, name="article-view"),
+    path("article/<id:pk>/react/", views.article_react, name="article-react"),
     path("article/<id:pk>/comments/", views.comment_create, name="comment-create"),
     path("article/<id:pk>/comments/<id:comment_pk>/report/", views.comment_report, name="comment-report"),
     path("tag/<str:slug>/", views.TagArticleListView.as_view(), name="tag-detail"),
     path("source/<id:pk>/", views.SourceArticleListView.as_view(), name="source-detail"),
     path("publisher/<str:username>/", views.PublisherArticleListView.as_view(), name="publisher-detail"),
+    path("rank/", views.RankView.as_view(), name="rank"),
     path("blackroom/", views.BlackroomView.as_view(), name="blackroom"),
 ]

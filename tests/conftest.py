@@ -24,6 +24,22 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _data_migrations_after_flush(request):
+    """Transactional tests flush every table, data migrations included: put their rows back."""
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.apps import apps
+
+    from accounts.roles import sync_roles
+    from news.reactions import create_default_reactions
+
+    sync_roles(apps)
+    create_default_reactions()
+
+
 @pytest.fixture
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

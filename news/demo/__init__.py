@@ -314,6 +314,28 @@ def load_comments(seed_title):
     forget_sensitive_words()
 
 
+def load_daily_views(now):
+    """Spread each public article's views over its days of the last month, for the rankings."""
+    from news.models import ArticleDailyViews
+
+    rng = random.Random(7)
+    today = timezone.localdate(now)
+    have = set(ArticleDailyViews.objects.values_list("article_id", flat=True).distinct())
+    rows = []
+    for article in Article.objects.published().exclude(pk__in=have).only("id", "view_count", "published_at"):
+        first = max(timezone.localdate(article.published_at), today - timedelta(days=29))
+        days = (today - first).days + 1
+        if days <= 0 or not article.view_count:
+            continue
+        weights = [rng.random() / (1 + offset) for offset in range(days)]  # most views come early
+        scale = article.view_count / sum(weights)
+        for offset, weight in enumerate(weights):
+            views = int(weight * scale)
+            if views:
+                rows.append(ArticleDailyViews(article=article, day=first + timedelta(days=offset), views=views))
+    ArticleDailyViews.objects.bulk_create(rows, batch_size=500)
+
+
 def load_demo(now=None, covers=True):
     """Load everything; returns (articles created, demo users). ``covers=False`` writes no files."""
     now = now or timezone.now()
@@ -323,4 +345,5 @@ def load_demo(now=None, covers=True):
     created = load_seed(users, categories, sources)
     created += load_generated(users, categories, sources, now, covers=covers)
     load_comments(json.loads(SEED_FILE.read_text(encoding="utf-8"))["title"])
+    load_daily_views(now)
     return created, users

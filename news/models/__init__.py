@@ -3,16 +3,21 @@
 from .articles import Article, ArticleQuerySet, Category, Source
 from .comments import Comment, CommentReport, ModerationAction, ModerationMode, SensitiveWord
 from .site import SiteSettings
+from .stats import ArticleDailyViews, Reaction, ReactionVote, ViewFlushBatch
 
 __all__ = [
     "Article",
+    "ArticleDailyViews",
     "ArticleQuerySet",
     "Category",
     "Comment",
     "CommentReport",
     "ModerationAction",
     "ModerationMode",
+    "Reaction",
+    "ReactionVote",
     "SensitiveWord",
     "SiteSettings",
     "Source",
+    "ViewFlushBatch",
 ]

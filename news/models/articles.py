@@ -159,6 +159,8 @@ class Article(models.Model):
     view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
     reaction_count = models.PositiveIntegerField(_("reactions"), default=0, editable=False)
+    # {reaction id: count}; written under the article's row lock by news.reactions.
+    reaction_counts = models.JSONField(_("reaction counts"), default=dict, blank=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -177,6 +179,7 @@ class Article(models.Model):
             models.Index(fields=["author", "status", "-published_at"], name="article_author_pub_idx"),
             models.Index(fields=["source", "status", "-published_at"], name="article_source_pub_idx"),
             models.Index(fields=["is_featured", "status", "-published_at"], name="article_featured_pub_idx"),
+            models.Index(fields=["-view_count"], name="article_views_idx"),
         ]
 
     def __str__(self):

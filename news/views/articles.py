@@ -1,46 +1,22 @@
 """The home page and the article page."""
 
-from datetime import timedelta
-
-from django.core.cache import cache
 from django.db.models import F, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
-from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
 
-from news.models import Article, Comment, CommentReport, SiteSettings
+from news import reactions
+from news.models import Article, Comment, CommentReport, ReactionVote, SiteSettings
 from news.navigation import category_tree
 from news.permissions import can_edit_article
-from news.reactions import DEFAULT_REACTIONS
+from news.rankings import hot_articles
 
 HEADLINE_COUNT = 5
 LATEST_COUNT = 10
 BLOCK_SIZE = 6
-HOT_COUNT = 10
-HOT_WINDOW_DAYS = 90
 
 
 COMMENTS_PER_PAGE = 20
-HOT_CACHE_SECONDS = 120
-
-
-def hot_articles(limit=HOT_COUNT):
-    """热门: most viewed among the articles of the last 90 days (as the old portal's box).
-
-    Cached for two minutes: a slightly stale box is fine, a query on every page is not.
-    """
-
-    def build():
-        since = timezone.now() - timedelta(days=HOT_WINDOW_DAYS)
-        return list(
-            Article.objects.published()
-            .filter(published_at__gte=since)
-            .order_by("-view_count", "-published_at")
-            .only("id", "title", "view_count", "published_at")[:limit]
-        )
-
-    return cache.get_or_set(f"news:hot:{limit}", build, HOT_CACHE_SECONDS)
 
 
 def comment_page_number(request):
@@ -103,7 +79,8 @@ class ArticleDetailView(DetailView):
     model = Article
     context_object_name = "article"
     is_preview = False
-    comment_state = None  # set by the comment views to show a refused comment again
+    comment_state = None  # set by render_refusal to show a refused comment again
+    reaction_error = ""
 
     def get_queryset(self):
         return Article.objects.select_related("category__parent", "source", "author").prefetch_related("tags")
@@ -126,7 +103,16 @@ class ArticleDetailView(DetailView):
         site = SiteSettings.current()
         page_number = comment_page_number(self.request)
         comments, has_next = comments_for_page(article, user, page_number)
+        visitor = reactions.existing_visitor_for(self.request)
+        chosen = (
+            ReactionVote.objects.filter(article=article, visitor=visitor).values_list("reaction_id", flat=True).first()
+            if visitor
+            else None
+        )
         return super().get_context_data(
+            reactions=reactions.bar(article, chosen),
+            reaction_error=self.reaction_error,
+            count_view=not self.is_preview,
             comments=comments,
             comment_page=page_number,
             comments_have_next=has_next,
@@ -138,8 +124,18 @@ class ArticleDetailView(DetailView):
             is_preview=self.is_preview,
             previous_article=article.get_previous_article(),
             next_article=article.get_next_article(),
-            reactions=DEFAULT_REACTIONS,
             hot=hot_articles(),
             current_category_id=article.category.parent_id or article.category_id,
             **kwargs,
         )
+
+
+def render_refusal(request, pk, status, **state):
+    """The article page again, with the reason something was refused, under a 4xx status."""
+    view = ArticleDetailView()
+    view.setup(request, pk=pk)
+    for name, value in state.items():
+        setattr(view, name, value)
+    response = view.get(request, pk=pk)
+    response.status_code = status
+    return response

@@ -11,22 +11,17 @@ from django.views.decorators.http import require_POST
 
 from news import services
 from news.models import Article, Comment
-from news.views.articles import ArticleDetailView
+from news.views.articles import render_refusal
 from yzgz.net import client_ip
 
 
 def _refused(request, pk, error, *, text="", parent_id=None, report_of=None):
-    view = ArticleDetailView()
-    view.setup(request, pk=pk)
-    view.comment_state = {
-        "error": error.message,
-        "text": text,
-        "parent_id": parent_id,
-        "report_of": report_of,
-    }
-    response = view.get(request, pk=pk)
-    response.status_code = error.status
-    return response
+    return render_refusal(
+        request,
+        pk,
+        error.status,
+        comment_state={"error": error.message, "text": text, "parent_id": parent_id, "report_of": report_of},
+    )
 
 
 @require_POST

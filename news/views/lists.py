@@ -9,7 +9,7 @@ from taggit.models import Tag
 
 from news.models import Article, Category, Source
 from news.navigation import category_tree
-from news.views.articles import hot_articles
+from news.rankings import hot_articles
 
 PAGE_SIZE = 15
 

@@ -36,16 +36,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(autouse=True)
-def _roles_after_flush(transactional_db):
-    """Live-server tests flush the database, data migrations included: recreate the roles."""
-    from django.apps import apps
-
-    from accounts.roles import sync_roles
-
-    sync_roles(apps)
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):

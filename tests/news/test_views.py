@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.roles import REPORTER
 from news.factories import make_article, make_category, make_source, make_user
 from news.models import Article
+from news.viewcount import add_views
 
 pytestmark = pytest.mark.django_db
 
@@ -66,12 +67,14 @@ def get_page(client, url):
 def test_home_shows_headlines_latest_category_blocks_and_hot(client, world):
     world["published"].is_featured = True
     world["published"].save()
+    add_views({(world["in_sub"].pk, timezone.localdate()): 3})
     page = get_page(client, "/")
     assert 'class="headline headline--lead"' in page
     assert "夏都街道党建观摩" in page
     assert 'id="block-' in page  # a block for 最新资讯, including its sub-category's article
     assert "神垕钧瓷文化节开幕" in page
-    assert "热门" in page
+    hot = page[page.index('<section class="box hot">') :]
+    assert "神垕钧瓷文化节开幕" in hot[: hot.index("</section>")]
     assert "还没写完的草稿" not in page
     assert "明天才发布的消息" not in page
 

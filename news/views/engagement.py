@@ -1,0 +1,62 @@
+"""The view beacon (查看) and the reaction buttons (表态)."""
+
+import base64
+
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from news import reactions, viewcount
+from news.models import Article
+from news.views.articles import render_refusal
+from yzgz.net import client_ip
+
+# A transparent 1×1 GIF.
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+def is_public(article_id):
+    """Whether an article is public, cached for a minute (the beacon must stay cheap)."""
+    key = f"news:public:{article_id}"
+    public = cache.get(key)
+    if public is None:
+        public = Article.objects.published().filter(pk=article_id).exists()
+        cache.set(key, public, 60)
+    return public
+
+
+@require_http_methods(["GET", "HEAD"])
+def article_view_beacon(request, pk):
+    """The image every article page loads: counts the view, never cached anywhere."""
+    if not is_public(pk):
+        raise Http404("No such article")
+    if viewcount.is_countable(request):
+        viewcount.record_view(pk, viewcount.visitor_key(request, client_ip(request)))
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
+    response["Expires"] = "0"
+    return response
+
+
+def wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+def article_react(request, pk):
+    article = get_object_or_404(Article.objects.published().only("id", "author_id"), pk=pk)
+    try:
+        counts, chosen = reactions.react(
+            article=article,
+            reaction_id=request.POST.get("reaction"),
+            visitor=reactions.visitor_for(request),
+            user=request.user,
+        )
+    except reactions.ReactionRefused as refused:
+        if wants_json(request):
+            return JsonResponse({"error": refused.message}, status=refused.status)
+        return render_refusal(request, pk, refused.status, reaction_error=refused.message)
+    if wants_json(request):
+        return JsonResponse({"counts": counts, "chosen": chosen, "total": sum(counts.values())})
+    return redirect(f"{article.get_absolute_url()}#reactions")
