@@ -92,3 +92,23 @@ class PublisherArticleListView(ArticleListMixin, ListView):
         if context["paginator"].count == 0:
             raise Http404(_("This user has not published anything."))
         return context
+
+
+class TagIndexView(ListView):
+    """The most used tags."""
+
+    template_name = "news/tag_index.html"
+    context_object_name = "tags"
+
+    def get_queryset(self):
+        return Tag.objects.none()
+
+
+class MonthArchiveView(ArticleListMixin, ListView):
+    list_kind = "archive"
+
+    def get_subject(self):
+        return None
+
+    def filter_articles(self, queryset):
+        return queryset.none()
