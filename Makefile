@@ -45,6 +45,8 @@ bench: $(STAMP)
 		|| createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(BIN)/python manage.py bench_views --json bench-results/views.json
+	$(BENCH_ENV) $(BIN)/python manage.py generate_articles --articles 20000 --total
+	$(BENCH_ENV) $(BIN)/python manage.py bench_search --json bench-results/search.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

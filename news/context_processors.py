@@ -1,8 +1,29 @@
-"""Template context shared by every page: site settings and the navigation tree."""
+"""Template context shared by every page: site settings and the navigation tree.
+
+Error pages use this too, so it must not fail: when the database or the cache is down the
+page gets the default settings and no navigation instead of a second error.
+"""
+
+import logging
 
 from news.models import SiteSettings
 from news.navigation import category_tree
 
+logger = logging.getLogger(__name__)
+
+
+def _safe_tree():
+    try:
+        return category_tree()
+    except Exception:
+        logger.warning("category tree unavailable", exc_info=True)
+        return []
+
 
 def site(request):
-    return {"site": SiteSettings.current(), "nav_categories": category_tree}
+    try:
+        settings = SiteSettings.current()
+    except Exception:
+        logger.warning("site settings unavailable; using defaults", exc_info=True)
+        settings = SiteSettings()
+    return {"site": settings, "nav_categories": _safe_tree}

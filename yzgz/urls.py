@@ -9,7 +9,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
-from news.sitemaps import SITEMAPS, robots_txt
+from news.sitemaps import SITEMAPS, news_sitemap, robots_txt
 
 admin.site.site_header = _("Yuzhou Focus newsroom")
 admin.site.site_title = _("Yuzhou Focus newsroom")
@@ -37,6 +37,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("", include("news.urls")),
 ]

@@ -3,7 +3,7 @@
 from .articles import Article, ArticleQuerySet, Category, Source
 from .comments import Comment, CommentReport, ModerationAction, ModerationMode, SensitiveWord
 from .site import SiteSettings
-from .stats import ArticleDailyViews, Reaction, ReactionVote, ViewFlushBatch
+from .stats import ArticleDailyViews, Reaction, ReactionVote, SearchDocument, ViewFlushBatch
 
 __all__ = [
     "Article",
@@ -16,6 +16,7 @@ __all__ = [
     "ModerationMode",
     "Reaction",
     "ReactionVote",
+    "SearchDocument",
     "SensitiveWord",
     "SiteSettings",
     "Source",

@@ -70,3 +70,21 @@ class ReactionVote(models.Model):
 
     def __str__(self):
         return f"{self.visitor[:8]} {self.reaction}"
+
+
+class SearchDocument(models.Model):
+    """An article's search tokens (see news.search). On PostgreSQL the migration adds two
+    generated, GIN-indexed tsvector columns over these texts: ``title_vector`` and ``vector``."""
+
+    article = models.OneToOneField(
+        "news.Article", on_delete=models.CASCADE, primary_key=True, related_name="search_document"
+    )
+    title = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("search document")
+        verbose_name_plural = _("search documents")
+
+    def __str__(self):
+        return str(self.article_id)

@@ -1,11 +1,17 @@
 """Paginated article lists: by category, tag, source (来自) and publisher (发布者)."""
 
+from datetime import date, datetime, time
+
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import ListView
-from taggit.models import Tag
+from django.views.generic import ListView, TemplateView
+from taggit.models import Tag, TaggedItem
 
 from news.models import Article, Category, Source
 from news.navigation import category_tree
@@ -94,21 +100,58 @@ class PublisherArticleListView(ArticleListMixin, ListView):
         return context
 
 
-class TagIndexView(ListView):
-    """The most used tags."""
+class TagIndexView(TemplateView):
+    """The most used tags of published articles, biggest first (cached ten minutes)."""
 
     template_name = "news/tag_index.html"
-    context_object_name = "tags"
+    LIMIT = 100
 
-    def get_queryset(self):
-        return Tag.objects.none()
+    def get_context_data(self, **kwargs):
+        def build():
+            content_type = ContentType.objects.get_for_model(Article)
+            return list(
+                TaggedItem.objects.filter(
+                    content_type=content_type, object_id__in=Article.objects.published().values("pk")
+                )
+                .values("tag__name", "tag__slug")
+                .annotate(n=Count("id"))
+                .order_by("-n", "tag__name")[: self.LIMIT]
+            )
+
+        tags = cache.get_or_set("news:tag-index", build, 600)
+        top = tags[0]["n"] if tags else 1
+        for tag in tags:
+            tag["size"] = 1 + round(3 * tag["n"] / top)  # 1..4, for the tag cloud
+        return super().get_context_data(tags=tags, **kwargs)
 
 
 class MonthArchiveView(ArticleListMixin, ListView):
+    """All articles published in one month (Asia/Shanghai), with links to the months around it."""
+
     list_kind = "archive"
 
     def get_subject(self):
-        return None
+        year, month = self.kwargs["year"], self.kwargs["month"]
+        if not (2000 <= year <= 2100 and 1 <= month <= 12):
+            raise Http404(_("No such month."))
+        return date(year, month, 1)
 
     def filter_articles(self, queryset):
-        return queryset.none()
+        start = self.subject
+        end = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        zone = timezone.get_current_timezone()
+        return queryset.filter(
+            published_at__gte=datetime.combine(start, time.min, zone),
+            published_at__lt=datetime.combine(end, time.min, zone),
+        )
+
+    def get_context_data(self, **kwargs):
+        month = self.subject
+        previous = date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+        following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        today = timezone.localdate()
+        return super().get_context_data(
+            previous_month=previous if previous.year >= 2000 else None,
+            next_month=following if following <= today else None,
+            **kwargs,
+        )

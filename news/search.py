@@ -1,0 +1,167 @@
+"""Chinese-aware search over published articles.
+
+Chinese has no spaces, so a two-character word must be found inside any sentence. Each
+article keeps a search document (:class:`news.models.SearchDocument`) whose text is the
+article's tokens: every run of Chinese characters becomes its overlapping bigrams ("党建观摩"
+→ "党建 建观 观摩"), every run of Latin letters or digits becomes one lower-case word. On
+PostgreSQL two generated ``tsvector`` columns (``'simple'`` configuration, GIN-indexed) hold
+them, and a query becomes a phrase of bigrams ("社区党建" → ``社区 <-> 区党 <-> 党建``), so
+"观摩" finds every article that contains it and nothing that merely contains 观 and 摩. Title
+matches rank first, then more matches (``ts_rank``), then newer. On SQLite a plain
+``LIKE`` search stands in.
+
+:func:`tokens` is the one tokeniser; swap it (for jieba, say) and rebuild with
+``manage.py rebuild_search_index``.
+"""
+
+import html
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models import BooleanField, Case, FloatField, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from news.sanitize import html_to_text
+
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 8
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
+
+
+def normalize(text):
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def _grams(run):
+    if run[0].isascii():
+        return [run]
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokens(text):
+    """The search tokens of a text, in order: Chinese bigrams and lower-case Latin words."""
+    out = []
+    for run in _TOKEN.findall(normalize(text)):
+        out.extend(_grams(run))
+    return out
+
+
+def document_text(text):
+    return " ".join(tokens(text))
+
+
+def query_terms(query):
+    """The query's terms (runs of Chinese, Latin words, numbers), at most MAX_TERMS."""
+    return _TOKEN.findall(normalize(query[:MAX_QUERY_LENGTH]))[:MAX_TERMS]
+
+
+def tsquery(terms):
+    """A to_tsquery() string: each term a phrase of its bigrams, all terms required.
+
+    Terms come from the token regex, so they hold only Chinese characters, a-z and 0-9:
+    nothing can be read as a tsquery operator.
+    """
+    parts = []
+    for term in terms:
+        grams = _grams(term)
+        if len(grams) == 1 and not term.isascii() and len(term) == 1:
+            parts.append(f"{term}:*")  # one character: any bigram starting with it
+        else:
+            parts.append("(" + " <-> ".join(grams) + ")" if len(grams) > 1 else grams[0])
+    return " & ".join(parts)
+
+
+def search(queryset, query):
+    """Narrow and order ``queryset`` (already the public articles) by a reader's query."""
+    terms = query_terms(query)
+    if not terms:
+        return queryset.none(), terms
+    if connection.vendor == "postgresql":
+        return _search_postgresql(queryset, terms), terms
+    return _search_fallback(queryset, terms), terms
+
+
+def _search_postgresql(queryset, terms):
+    query = tsquery(terms)
+    table = "news_searchdocument"
+    return (
+        queryset.filter(search_document__isnull=False)
+        .extra(where=[f"{table}.vector @@ to_tsquery('simple', %s)"], params=[query])  # noqa: S610 - constant SQL
+        .annotate(
+            # The SQL is constant; the query travels as a parameter.
+            in_title=RawSQL(f"{table}.title_vector @@ to_tsquery('simple', %s)", [query], BooleanField()),  # noqa: S611
+            score=RawSQL(f"ts_rank({table}.vector, to_tsquery('simple', %s))", [query], FloatField()),  # noqa: S611
+        )
+        .order_by("-in_title", "-score", "-published_at", "-id")
+    )
+
+
+def _search_fallback(queryset, terms):
+    """SQLite and others: every term somewhere in title, summary or body; title matches first."""
+    in_title = Q()
+    for term in terms:
+        queryset = queryset.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term))
+        in_title &= Q(title__icontains=term)
+    return queryset.annotate(
+        in_title=Case(When(in_title, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        score=Value(0.0, output_field=FloatField()),
+    ).order_by("-in_title", "-published_at", "-id")
+
+
+SNIPPET_RADIUS = 50
+
+
+def snippet(article, terms, radius=SNIPPET_RADIUS):
+    """A piece of the article's text around the first match, escaped, matches in <mark>."""
+    text = html.unescape(article.excerpt or "")
+    lowered = normalize(text)
+    if not any(term in lowered for term in terms):
+        text = html_to_text(article.body)
+        lowered = normalize(text)
+    positions = [lowered.find(term) for term in terms if term in lowered]
+    start = max(min(positions) - radius, 0) if positions else 0
+    piece = text[start : start + 2 * radius + 40]
+    return mark_safe(  # noqa: S308 - every piece of text below is escaped
+        ("…" if start else "") + highlight(piece, terms) + ("…" if start + len(piece) < len(text) else "")
+    )
+
+
+def highlight(text, terms):
+    """Escape ``text`` and wrap each occurrence of a term (case-insensitive) in <mark>."""
+    if not terms:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(term) for term in sorted(set(terms), key=len, reverse=True)), re.I)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"<mark>{escape(text[match.start() : match.end()])}</mark>")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def index_article(article):
+    """Write the article's search document (called on every save)."""
+    from news.models import SearchDocument
+
+    SearchDocument.objects.update_or_create(
+        article_id=article.pk,
+        defaults={
+            "title": document_text(article.title),
+            "body": document_text(f"{article.summary} {html_to_text(article.body)}"),
+        },
+    )
+
+
+def index_article_on_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return  # loading fixtures
+    if update_fields is not None and not {"title", "summary", "body"} & set(update_fields):
+        return  # counters and flags do not change what is searched
+    index_article(instance)
