@@ -15,7 +15,7 @@ from django.views.generic import ListView, UpdateView
 from accounts import throttle
 from accounts.avatars import process_avatar
 from accounts.forms import ProfileForm, RegistrationForm, ThrottledAuthenticationForm
-from news.models import Comment
+from news.models import Comment, SiteSettings
 from yzgz.net import client_ip
 
 
@@ -47,6 +47,12 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         throttle.login_succeeded(form.get_user().get_username())
         return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # Django's LoginView puts the contrib.sites "site" here, hiding our site settings.
+        context["site"] = SiteSettings.current()
+        return context
 
 
 def register(request):

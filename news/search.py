@@ -87,12 +87,30 @@ def search(queryset, query):
     return _search_fallback(queryset, terms), terms
 
 
+def count(queryset, terms):
+    """How many articles match, without computing the ranking for each of them."""
+    if not terms:
+        return 0
+    if connection.vendor == "postgresql":
+        return matching(queryset, tsquery(terms)).count()
+    return _search_fallback(queryset, terms).count()
+
+
+def matching(queryset, query):
+    """The articles of ``queryset`` whose search document matches (PostgreSQL), unordered."""
+    return queryset.filter(search_document__isnull=False).extra(  # noqa: S610 - constant SQL, query as parameter
+        where=[f"{TABLE}.vector @@ to_tsquery('simple', %s)"], params=[query]
+    )
+
+
+TABLE = "news_searchdocument"
+
+
 def _search_postgresql(queryset, terms):
     query = tsquery(terms)
-    table = "news_searchdocument"
+    table = TABLE
     return (
-        queryset.filter(search_document__isnull=False)
-        .extra(where=[f"{table}.vector @@ to_tsquery('simple', %s)"], params=[query])  # noqa: S610 - constant SQL
+        matching(queryset, query)
         .annotate(
             # The SQL is constant; the query travels as a parameter.
             in_title=RawSQL(f"{table}.title_vector @@ to_tsquery('simple', %s)", [query], BooleanField()),  # noqa: S611

@@ -2,17 +2,6 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
-    // 分享到: copy the link, with a visible confirmation.
-    document.querySelectorAll(".js-copy-link").forEach(function (button) {
-      if (!navigator.clipboard) { return; }
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        var status = button.parentNode.querySelector(".share__status");
-        navigator.clipboard.writeText(button.getAttribute("data-url")).then(function () {
-          if (status) { status.textContent = button.getAttribute("data-done") || "✓"; }
-        });
-      });
-    });
     // 表态: vote without leaving the page; the form posts normally without JavaScript.
     document.querySelectorAll("form.js-reactions").forEach(function (form) {
       form.addEventListener("submit", function (event) {

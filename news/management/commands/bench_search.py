@@ -25,11 +25,13 @@ QUERIES = [
 
 
 def run_page(queryset, query):
+    """What the search view does for the first page: count, rank ids, load ten, snippets."""
     results, terms = search.search(queryset, query)
-    count = results.count()
-    page = list(results[:10])
-    for article in page:
-        search.snippet(article, terms)
+    count = search.count(queryset, terms)
+    ids = list(results.values_list("pk", flat=True)[:10])
+    loaded = Article.objects.select_related("category", "author", "source").in_bulk(ids)
+    for pk in ids:
+        search.snippet(loaded[pk], terms)
     return count
 
 
@@ -60,7 +62,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE news_searchdocument")  # as autovacuum would after the bulk load
             cursor.execute("VACUUM ANALYZE news_article")
-        articles = Article.objects.published().select_related("category", "author", "source")
+        articles = Article.objects.published()
         total = Article.objects.published().count()
         rows = []
         all_index, all_scan = [], []

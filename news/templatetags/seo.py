@@ -1,0 +1,165 @@
+"""Page metadata for search engines and share cards: canonical URL, Open Graph, Twitter, JSON-LD.
+
+The data is built here in Python; templates only place it. JSON-LD is written the way
+Django's ``json_script`` writes JSON: ``<``, ``>`` and ``&`` become ``\\u003C`` … so no
+title or summary can close the ``<script>`` element.
+"""
+
+import json
+from urllib.parse import quote
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import escape_uri_path
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from news.models import SiteSettings
+from news.views.share import is_local_path
+
+register = template.Library()
+
+DESCRIPTION_LENGTH = 160
+JSON_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003C",
+    ord(">"): "\\u003E",
+    ord("&"): "\\u0026",
+    # Valid in JSON, but line terminators in JavaScript: escaped for any reader that evals.
+    ord("\u2028"): "\\u2028",
+    ord("\u2029"): "\\u2029",
+}
+
+
+def json_ld_script(data):
+    """``<script type="application/ld+json">`` with ``data``, safe inside HTML."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+
+
+def iso_local(value):
+    """ISO 8601 in the site's time zone, e.g. 2021-10-25T13:16:00+08:00."""
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+def absolute(request, location):
+    return request.build_absolute_uri(location) if request is not None else location
+
+
+def description_of(article):
+    return Truncator(article.excerpt).chars(DESCRIPTION_LENGTH)
+
+
+def cover_of(request, article):
+    """{"url", "width", "height"} of the cover (sizes None when unknown), or None."""
+    if not article.cover:
+        return None
+    return {
+        "url": absolute(request, article.cover.url),
+        "width": article.cover_width or None,
+        "height": article.cover_height or None,
+    }
+
+
+def news_article_data(request, article, site, canonical_url, cover):
+    published = article.published_at
+    modified = max(article.updated_at or published, published)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": description_of(article),
+        "url": canonical_url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical_url},
+        "datePublished": iso_local(published),
+        "dateModified": iso_local(modified),
+        "articleSection": article.category.name,
+        "inLanguage": "zh-CN",
+        "author": [
+            {
+                "@type": "Person",
+                "name": article.author.display_name,
+                "url": absolute(request, article.author.get_absolute_url()),
+            }
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": site.site_name,
+            "url": absolute(request, reverse("news:home")),
+            "logo": {"@type": "ImageObject", "url": absolute(request, static("img/favicon.svg"))},
+        },
+    }
+    if cover:
+        image = {"@type": "ImageObject", "url": cover["url"]}
+        if cover["width"] and cover["height"]:
+            image.update(width=cover["width"], height=cover["height"])
+        data["image"] = [image]
+    return data
+
+
+def breadcrumb_data(request, article, site, canonical_url):
+    """Site home › parent category › category › article, as the page's breadcrumb reads."""
+    trail = [(site.site_name, absolute(request, reverse("news:home")))]
+    category = article.category
+    if category.parent_id:
+        trail.append((category.parent.name, absolute(request, category.parent.get_absolute_url())))
+    trail.append((category.name, absolute(request, category.get_absolute_url())))
+    trail.append((article.title, canonical_url))
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, location):
+    """``{% absolute_url article.get_absolute_url as url %}``: scheme and host of this request."""
+    return absolute(context.get("request"), location)
+
+
+@register.inclusion_tag("includes/meta.html", takes_context=True)
+def article_meta(context, article):
+    """Canonical link, Open Graph, Twitter card and JSON-LD of an article page."""
+    request = context.get("request")
+    site = context.get("site") or SiteSettings.current()
+    canonical_url = absolute(request, article.get_absolute_url())
+    cover = cover_of(request, article)
+    return {
+        "canonical_url": canonical_url,
+        "og_type": "article",
+        "title": article.title,
+        "description": description_of(article) or site.slogan,
+        "image": cover,
+        "image_alt": article.title,
+        "published_time": iso_local(article.published_at),
+        "modified_time": iso_local(max(article.updated_at or article.published_at, article.published_at)),
+        "section": article.category.name,
+        "tags": [tag.name for tag in article.tags.all()],
+        "noindex": context.get("is_preview", False),
+        "json_ld": [
+            json_ld_script(news_article_data(request, article, site, canonical_url, cover)),
+            json_ld_script(breadcrumb_data(request, article, site, canonical_url)),
+        ],
+    }
+
+
+@register.simple_tag(takes_context=True)
+def page_qr_src(context):
+    """手机版: the address of this page's QR code (``/qr.svg?path=…``), path and query only.
+
+    A query too long for a QR code falls back to the bare path; "" when neither is accepted.
+    """
+    request = context.get("request")
+    if request is None:
+        return ""
+    for path in (request.get_full_path(), escape_uri_path(request.path)):
+        if is_local_path(path):
+            return f"{reverse('news:page-qr')}?path={quote(path, safe='/')}"
+    return ""
