@@ -210,25 +210,22 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
     # --- actions ---------------------------------------------------------------------
+    def _set_status(self, request, queryset, status):
+        """Change the status of the selected articles the user may edit; returns how many."""
+        editable = [a.pk for a in queryset if can_edit_article(request.user, a)]
+        return Article.objects.filter(pk__in=editable).update(status=status)
+
     @admin.action(description=_("Publish selected articles"), permissions=["change"])
     def publish_selected(self, request, queryset):
-        editable = [a.pk for a in queryset if can_edit_article(request.user, a)]
-        updated = Article.objects.filter(pk__in=editable).update(status=Article.Status.PUBLISHED)
-        self.message_user(
-            request,
-            ngettext("%d article published.", "%d articles published.", updated) % updated,
-            messages.SUCCESS,
-        )
+        updated = self._set_status(request, queryset, Article.Status.PUBLISHED)
+        message = ngettext("%d article published.", "%d articles published.", updated) % updated
+        self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Move selected articles back to draft"), permissions=["change"])
     def unpublish_selected(self, request, queryset):
-        editable = [a.pk for a in queryset if can_edit_article(request.user, a)]
-        updated = Article.objects.filter(pk__in=editable).update(status=Article.Status.DRAFT)
-        self.message_user(
-            request,
-            ngettext("%d article moved to draft.", "%d articles moved to draft.", updated) % updated,
-            messages.SUCCESS,
-        )
+        updated = self._set_status(request, queryset, Article.Status.DRAFT)
+        message = ngettext("%d article moved to draft.", "%d articles moved to draft.", updated) % updated
+        self.message_user(request, message, messages.SUCCESS)
 
     # --- tag suggestions for the tag input -------------------------------------------
     def get_urls(self):

@@ -209,10 +209,17 @@ _STATUS_FOR_KIND = {
 }
 
 
+def _ids(comments):
+    """Primary keys of a queryset or of a list of comments."""
+    if hasattr(comments, "values_list"):
+        return list(comments.values_list("pk", flat=True))
+    return [comment.pk for comment in comments]
+
+
 def comments_moderate(*, comments, kind, by):
     """Approve, reject or mark as spam; returns how many comments changed status."""
     status = _STATUS_FOR_KIND[kind]
-    ids = list(comments.values_list("pk", flat=True)) if hasattr(comments, "values_list") else [c.pk for c in comments]
+    ids = _ids(comments)
     with transaction.atomic():
         article_ids = _lock_articles(Comment.objects.filter(pk__in=ids).values_list("article_id", flat=True))
         changed = list(Comment.objects.filter(pk__in=ids).exclude(status=status).values_list("pk", flat=True))
@@ -224,7 +231,7 @@ def comments_moderate(*, comments, kind, by):
 
 def comments_delete(*, comments, by):
     """Delete comments (and their replies); returns how many rows went."""
-    ids = list(comments.values_list("pk", flat=True)) if hasattr(comments, "values_list") else [c.pk for c in comments]
+    ids = _ids(comments)
     with transaction.atomic():
         targets = Comment.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids))
         article_ids = _lock_articles(targets.values_list("article_id", flat=True))
