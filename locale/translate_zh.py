@@ -392,6 +392,7 @@ ZH = {
     "Nothing found. Try fewer or other words.": "没有找到结果，试试更少或别的词。",
     "No tags yet.": "还没有标签。",
     "Browse articles by month": "按月浏览往期文章",
+    "More than %(n)s results for “%(query)s”; here are the best.": "“%(query)s”的结果超过 %(n)s 条，以下是最相关的。",
     "GMT+8, %(now)s, Processed in %(seconds).6f second(s), %(queries)d queries.": "GMT+8, %(now)s, Processed in %(seconds).6f second(s), %(queries)d queries.",
 }
 

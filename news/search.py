@@ -87,13 +87,22 @@ def search(queryset, query):
     return _search_fallback(queryset, terms), terms
 
 
-def count(queryset, terms):
-    """How many articles match, without computing the ranking for each of them."""
+COUNT_CAP = 1000
+
+
+def count(queryset, terms, cap=COUNT_CAP):
+    """How many articles match, up to ``cap`` + 1 (shown as "1000+"), without ranking them.
+
+    Counting every one of 6,000 matches cost more than ranking the first page; nobody pages
+    past a thousand results, so the count stops there.
+    """
     if not terms:
         return 0
     if connection.vendor == "postgresql":
-        return matching(queryset, tsquery(terms)).count()
-    return _search_fallback(queryset, terms).count()
+        matches = matching(queryset, tsquery(terms))
+    else:
+        matches = _search_fallback(queryset, terms)
+    return matches.order_by().values("pk")[: cap + 1].count()
 
 
 def matching(queryset, query):

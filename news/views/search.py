@@ -25,7 +25,8 @@ class SearchView(TemplateView):
         # Rank and page over ids only, then load the ten articles of the page: sorting thousands
         # of matches is cheap when the rows are narrow and expensive when they carry bodies.
         paginator = Paginator(results.values_list("pk", flat=True), PAGE_SIZE)
-        paginator.count = search.count(Article.objects.published(), terms)  # no ranking needed to count
+        found = search.count(Article.objects.published(), terms)  # no ranking needed to count
+        paginator.count = min(found, search.COUNT_CAP)
         page = paginator.get_page(self.request.GET.get("page"))
         loaded = Article.objects.select_related("category", "author", "source").in_bulk(list(page.object_list))
         page.object_list = [loaded[pk] for pk in page.object_list if pk in loaded]
@@ -34,5 +35,11 @@ class SearchView(TemplateView):
         for article in page.object_list:
             article.snippet = search.snippet(article, terms)
         return super().get_context_data(
-            query=query, terms=terms, page_obj=page, paginator=paginator, notice=notice, **kwargs
+            query=query,
+            terms=terms,
+            page_obj=page,
+            paginator=paginator,
+            more_than=search.COUNT_CAP if found > search.COUNT_CAP else None,
+            notice=notice,
+            **kwargs,
         )

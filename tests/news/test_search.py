@@ -237,3 +237,14 @@ def test_error_page_renders_even_when_the_database_is_unavailable(client, db, mo
     response = client.get("/article/424242/")
     assert response.status_code == 404
     assert "页面不存在" in response.content.decode()
+
+
+def test_a_huge_result_set_is_counted_up_to_a_cap(client, category, reporter, monkeypatch):
+    from news import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    for i in range(5):
+        make_article(title=f"社区动态{i}", category=category, author=reporter)
+    titles, page = results(client, "社区动态")
+    assert "结果超过 3 条" in page
+    assert titles == ["社区动态4", "社区动态3", "社区动态2"]  # the best (here: newest) three
