@@ -10,6 +10,8 @@ import logging
 
 from django.core.cache import cache
 
+from yzgz import counters
+
 logger = logging.getLogger(__name__)
 
 LOGIN_MAX_FAILURES = 5
@@ -33,12 +35,7 @@ def _count(key):
 
 def _hit(key, window):
     try:
-        cache.add(key, 0, window)
-        try:
-            return cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, window)
-            return 1
+        return counters.hit(key, window)
     except Exception:
         logger.warning("throttle cache unavailable", exc_info=True)
         return 0

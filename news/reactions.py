@@ -6,15 +6,13 @@ locked, so concurrent votes cannot lose or double an update, and renaming or reo
 reactions in the admin never moves a count to another button.
 """
 
-import hashlib
-
-from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from news.models import Article, Reaction, ReactionVote
+from yzgz import counters
 
 # The old portal's five reactions, in its order (used by the data migration and tests).
 DEFAULT_REACTIONS = [("路过", "🚶"), ("雷人", "😱"), ("握手", "🤝"), ("鲜花", "💐"), ("鸡蛋", "🥚")]
@@ -55,7 +53,7 @@ def visitor_for(request):
         if not request.session.session_key:
             request.session.save()
         raw = f"s:{request.session.session_key}"
-    return hashlib.sha256(f"{settings.SECRET_KEY}|{raw}".encode()).hexdigest()[:32]
+    return counters.visitor_hash(raw)
 
 
 def existing_visitor_for(request):
@@ -81,13 +79,8 @@ def react(*, article, reaction_id, visitor, user=None):
         raise ReactionRefused(_("Unknown reaction.")) from exc
     if reaction_id not in {r.pk for r in active_reactions()}:
         raise ReactionRefused(_("Unknown reaction."))
-    rate_key = f"reactions:rate:{visitor}"
-    cache.add(rate_key, 0, 60)
-    try:
-        if cache.incr(rate_key) > RATE_LIMIT:
-            raise ReactionRefused(_("Too many reactions in a minute. Please slow down."), status=429)
-    except ValueError:
-        cache.set(rate_key, 1, 60)
+    if counters.hit(f"reactions:rate:{visitor}", 60) > RATE_LIMIT:
+        raise ReactionRefused(_("Too many reactions in a minute. Please slow down."), status=429)
     with transaction.atomic():
         list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
         vote = ReactionVote.objects.filter(article=article, visitor=visitor).first()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Ban
 from news import wordfilter
 from news.models import Article, Comment, CommentReport, ModerationAction, ModerationMode, SensitiveWord, SiteSettings
+from yzgz import counters
 
 LINK_PATTERN = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 MAX_LINKS = 2
@@ -111,18 +112,8 @@ def _check_flood(user, ip_address, site):
             status=429,
         )
     limit = site.comment_ip_hourly_limit
-    if ip_address and limit:
-        key = f"comment:ip:{ip_address}:hour"
-        cache.add(key, 0, 3600)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, 3600)
-            count = 1
-        if count > limit:
-            raise CommentRefused(
-                _("Too many comments from your network in the last hour. Please try later."), status=429
-            )
+    if ip_address and limit and counters.hit(f"comment:ip:{ip_address}:hour", 3600) > limit:
+        raise CommentRefused(_("Too many comments from your network in the last hour. Please try later."), status=429)
 
 
 # --- posting -------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ either an unapplied batch (applied next run) or an applied one (recognised by it
 dropped), so no hit is lost or counted twice.
 """
 
-import hashlib
 import logging
 import os
 import uuid
@@ -34,6 +33,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from news.models import Article, ArticleDailyViews, ViewFlushBatch
+from yzgz import counters
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def visitor_key(request, client_ip):
         raw = f"s:{session_key}"
     else:
         raw = f"a:{client_ip}|{request.headers.get('User-Agent', '')}"
-    return hashlib.sha256(f"{settings.SECRET_KEY}|{raw}".encode()).hexdigest()[:32]
+    return counters.visitor_hash(raw)
 
 
 # --- recording -------------------------------------------------------------------------------

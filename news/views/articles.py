@@ -14,8 +14,6 @@ from news.rankings import hot_articles
 HEADLINE_COUNT = 5
 LATEST_COUNT = 10
 BLOCK_SIZE = 6
-
-
 COMMENTS_PER_PAGE = 20
 
 
