@@ -15,6 +15,8 @@ ROLE_PERMISSIONS = {
         "news.add_article",
         "news.change_article",
         "news.view_article",
+        "news.publish_article",  # a site may take this away: reporters then submit for review
+        "news.view_articlerevision",
         "news.view_category",
         "news.view_source",
         "taggit.view_tag",
@@ -25,7 +27,9 @@ ROLE_PERMISSIONS = {
         "news.delete_article",
         "news.view_article",
         "news.manage_all_articles",
+        "news.publish_article",
         "news.feature_article",
+        "news.view_articlerevision",
         "news.add_category",
         "news.change_category",
         "news.delete_category",

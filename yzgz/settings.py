@@ -28,7 +28,17 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+
+def _static(path):
+    from django.templatetags.static import static  # imported late: needs settings loaded
+
+    return static(path)
+
+
+static_lazy = lazy(_static, str)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -76,6 +86,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "taggit",
+    "django_prose_editor",
+]
+
+# The body editor's own extension (image upload, WeChat paste) is loaded next to its bundle.
+DJANGO_PROSE_EDITOR_EXTENSIONS = [
+    {"js": [static_lazy("js/admin-editor.js")], "extensions": {"YzImages": lambda config, allowlist: None}},
 ]
 
 MIDDLEWARE = [

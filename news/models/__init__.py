@@ -1,6 +1,6 @@
 """The news app's models, split by concern."""
 
-from .articles import Article, ArticleQuerySet, Category, Source
+from .articles import Article, ArticleQuerySet, ArticleRevision, Category, Source
 from .comments import Comment, CommentReport, ModerationAction, ModerationMode, SensitiveWord
 from .site import SiteSettings
 from .stats import ArticleDailyViews, Reaction, ReactionVote, SearchDocument, ViewFlushBatch
@@ -9,6 +9,7 @@ __all__ = [
     "Article",
     "ArticleDailyViews",
     "ArticleQuerySet",
+    "ArticleRevision",
     "Category",
     "Comment",
     "CommentReport",

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from news import images
+from news.body import render_body
 from news.images import validate_image_upload
 from news.models.comments import ModerationMode
 from news.sanitize import cut_summary, sanitize_html
@@ -85,19 +87,30 @@ class ArticleQuerySet(models.QuerySet):
         """The single definition of what readers may see: published and due."""
         return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def headlines(self):
+        """Published articles pinned to the home page's headline area and not expired."""
+        return (
+            self.published()
+            .filter(is_featured=True)
+            .filter(Q(headline_until__isnull=True) | Q(headline_until__gt=timezone.now()))
+            .order_by("headline_order", "-published_at", "-id")
+        )
+
     def in_category(self, category):
         """Articles of a category and of its sub-categories."""
         return self.filter(Q(category=category) | Q(category__parent=category))
 
     def for_list(self):
         """What list pages need, without the body."""
-        return self.select_related("category", "author", "source").defer("body", "summary")
+        return self.select_related("category", "author", "source").defer("body", "body_html", "summary")
 
 
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("Submitted for review")
         PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
@@ -107,7 +120,12 @@ class Article(models.Model):
         help_text=_("Plain text. Leave empty to use the first 120 characters of the body."),
     )
     excerpt = models.TextField(_("excerpt"), blank=True, editable=False)
-    body = models.TextField(_("body"), help_text=_("HTML; anything outside the allowed tags is removed on save."))
+    body = models.TextField(
+        _("body"),
+        help_text=_("Paste from Word or WeChat keeps headings, lists and images and drops their styling."),
+    )
+    # The body as readers get it: our images as responsive renditions (news.body).
+    body_html = models.TextField(_("rendered body"), blank=True, editable=False)
     cover = models.ImageField(
         _("cover image"),
         upload_to="covers/%Y/%m/",
@@ -115,7 +133,7 @@ class Article(models.Model):
         width_field="cover_width",
         height_field="cover_height",
         validators=[validate_image_upload],
-        help_text=_("JPEG, PNG, WebP or GIF, up to 10 MB."),
+        help_text=_("JPEG, PNG, WebP or GIF, up to 10 MB and 40 million pixels. Shown at the top and in lists."),
     )
     cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -138,6 +156,12 @@ class Article(models.Model):
         related_name="articles",
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    withdrawn_reason = models.CharField(
+        _("reason for withdrawal"),
+        max_length=300,
+        blank=True,
+        help_text=_("Required when withdrawing. Kept for the newsroom; readers only see that it was withdrawn."),
+    )
     published_at = models.DateTimeField(
         _("publication time"),
         default=timezone.now,
@@ -154,7 +178,16 @@ class Article(models.Model):
         help_text=_("Empty: as in the site settings."),
     )
     is_featured = models.BooleanField(
-        _("headline"), default=False, help_text=_("Show in the headline area of the home page.")
+        _("headline"), default=False, help_text=_("Pin to the headline area of the home page.")
+    )
+    headline_order = models.PositiveSmallIntegerField(
+        _("headline order"), default=0, help_text=_("Smaller numbers come first among the headlines.")
+    )
+    headline_until = models.DateTimeField(
+        _("headline until"),
+        null=True,
+        blank=True,
+        help_text=_("Optional: the headline ends by itself at this time."),
     )
     view_count = models.PositiveIntegerField(_("views"), default=0, editable=False)
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
@@ -171,6 +204,7 @@ class Article(models.Model):
         get_latest_by = "published_at"
         permissions = [
             ("manage_all_articles", _("Can edit and publish every reporter's articles")),
+            ("publish_article", _("Can publish articles without review")),
             ("feature_article", _("Can put articles in the headlines")),
         ]
         indexes = [
@@ -186,16 +220,25 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.body = sanitize_html(self.body)
-        self.summary = (self.summary or "").strip()
-        self.excerpt = self.summary or cut_summary(self.body)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"body", "summary"} & set(update_fields):
-            kwargs["update_fields"] = set(update_fields) | {"excerpt"}
+        content_changed = update_fields is None or bool({"body", "summary", "cover"} & set(update_fields))
+        if content_changed:
+            self.body = sanitize_html(self.body)
+            self.body_html = render_body(self.body)
+            self.summary = (self.summary or "").strip()
+            self.excerpt = self.summary or cut_summary(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = set(update_fields) | {"excerpt", "body_html"}
         super().save(*args, **kwargs)
+        if content_changed and self.cover:
+            images.ensure_renditions(self.cover.name)
 
     def get_absolute_url(self):
         return reverse("news:article-detail", args=[self.pk])
+
+    def clean(self):
+        if self.status == self.Status.WITHDRAWN and not (self.withdrawn_reason or "").strip():
+            raise ValidationError({"withdrawn_reason": _("Say why the article is withdrawn.")})
 
     @property
     def is_public(self):
@@ -204,6 +247,10 @@ class Article(models.Model):
     @property
     def is_scheduled(self):
         return self.status == self.Status.PUBLISHED and self.published_at > timezone.now()
+
+    @property
+    def is_headline(self):
+        return self.is_featured and (self.headline_until is None or self.headline_until > timezone.now())
 
     def comments_open(self, site_settings):
         """Whether residents may comment now: allowed here, and not closed by age."""
@@ -236,3 +283,59 @@ class Article(models.Model):
             .only("id", "title")
             .first()
         )
+
+
+class ArticleRevision(models.Model):
+    """The content of a published article as one save left it: who, when and what."""
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="revisions")
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("saved at"), default=timezone.now, db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    summary = models.TextField(_("summary"), blank=True)
+    body = models.TextField(_("body"))
+    cover = models.CharField(_("cover image"), max_length=255, blank=True)
+    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.SET_NULL, null=True)
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.SET_NULL, null=True)
+    tags = models.CharField(_("tags"), max_length=500, blank=True)
+
+    CONTENT_FIELDS = ("title", "summary", "body", "cover", "category", "source", "tags")
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.article_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @classmethod
+    def snapshot(cls, article, editor):
+        """Record the article's current content (call after its tags are saved)."""
+        return cls.objects.create(
+            article=article,
+            editor=editor,
+            title=article.title,
+            summary=article.summary,
+            body=article.body,
+            cover=article.cover.name or "",
+            category_id=article.category_id,
+            source_id=article.source_id,
+            tags=", ".join(sorted(article.tags.names()))[:500],
+        )
+
+    def restore_into(self, article):
+        """Put this revision's content back into ``article`` (saved by the caller)."""
+        article.title = self.title
+        article.summary = self.summary
+        article.body = self.body
+        article.cover = self.cover or None
+        if self.category_id:
+            article.category_id = self.category_id
+        article.source_id = self.source_id

@@ -3,12 +3,13 @@
 from django.db.models import F, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
+from django.shortcuts import render
 from django.views.generic import DetailView, TemplateView
 
 from news import reactions
 from news.models import Article, Comment, CommentReport, ReactionVote, SiteSettings
 from news.navigation import category_tree
-from news.permissions import can_edit_article
+from news.permissions import can_preview_article
 from news.rankings import hot_articles
 
 HEADLINE_COUNT = 5
@@ -63,12 +64,16 @@ class HomeView(TemplateView):
             if category.pk in by_category
         ]
         return super().get_context_data(
-            headlines=list(published.filter(is_featured=True)[:HEADLINE_COUNT]),
+            headlines=list(Article.objects.for_list().headlines()[:HEADLINE_COUNT]),
             latest=list(published[:LATEST_COUNT]),
             blocks=blocks,
             hot=hot_articles(),
             **kwargs,
         )
+
+
+class ArticleWithdrawn(Exception):
+    """A withdrawn article: readers get 410 Gone instead of the page."""
 
 
 class ArticleDetailView(DetailView):
@@ -90,10 +95,18 @@ class ArticleDetailView(DetailView):
             return article
         if self.request.user.is_staff:
             article = self.get_queryset().filter(pk=pk).first()
-            if article is not None and can_edit_article(self.request.user, article):
+            if article is not None and can_preview_article(self.request.user, article):
                 self.is_preview = True
                 return article
+        if Article.objects.filter(pk=pk, status=Article.Status.WITHDRAWN).exists():
+            raise ArticleWithdrawn
         raise Http404("No article found")
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except ArticleWithdrawn:
+            return render(request, "410.html", status=410)
 
     def get_context_data(self, **kwargs):
         article = self.object

@@ -30,6 +30,7 @@ def article_form(category, **overrides):
         "published_at_0": now.strftime("%Y-%m-%d"),
         "published_at_1": now.strftime("%H:%M:%S"),
         "allow_comments": "on",
+        "headline_order": "0",
     }
     data.update(overrides)
     return data
