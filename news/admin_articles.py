@@ -24,7 +24,7 @@ from taggit.forms import TagWidget
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
-from news import charts, editor, images, revisions, stats
+from news import charts, editor, images, remote_images, revisions, stats
 from news.models import Article, ArticleRevision
 from news.permissions import (
     allowed_statuses,
@@ -80,6 +80,18 @@ class ArticleAdminForm(forms.ModelForm):
         if self.user is not None and status not in allowed_statuses(self.user, self.instance):
             raise ValidationError(_("You may not give an article this status."), code="status")
         return status
+
+    def _post_clean(self):
+        """Last, once everything else is valid: copy images pasted from other sites."""
+        super()._post_clean()
+        if self.errors or "body" not in self.cleaned_data:
+            return
+        try:
+            body, _stored = remote_images.localise(self.instance.body)
+        except ValidationError as exc:
+            self.add_error("body", exc)
+            return
+        self.instance.body = self.cleaned_data["body"] = body
 
     def clean_headline_until(self):
         until = self.cleaned_data.get("headline_until")

@@ -1,0 +1,87 @@
+"""Make the renditions of every cover and body image again, and re-render the bodies."""
+
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand, CommandError
+
+from news import images
+from news.body import local_images, render_body
+from news.models import Article
+
+
+class ProgressBar:
+    """``[#####.....]  50/100 images`` on one line of a terminal; plain lines otherwise."""
+
+    WIDTH = 30
+
+    def __init__(self, stream, total, label):
+        self.stream, self.total, self.label = stream, total, label
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self.done = 0
+        self.step = max(1, total // 20)
+
+    def advance(self):
+        self.done += 1
+        if self.tty or self.done % self.step == 0 or self.done == self.total:
+            filled = self.WIDTH * self.done // max(self.total, 1)
+            count = f"{self.done:>{len(str(self.total))}}/{self.total}"
+            line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {count} {self.label}"
+            self.stream.write(("\r" + line) if self.tty else line + "\n", ending="")
+            self.stream.flush()
+
+    def close(self):
+        if self.tty and self.total:
+            self.stream.write("\n", ending="")
+
+
+class Command(BaseCommand):
+    help = "Regenerate the WebP/JPEG renditions of all cover and body images and re-render article bodies."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--missing-only", action="store_true", help="Only write renditions that do not exist yet (faster)."
+        )
+
+    def handle(self, *args, missing_only=False, verbosity=1, **options):
+        articles = Article.objects.only("id", "cover", "body", "body_html").order_by("pk")
+        names = []
+        for article in articles.iterator(chunk_size=500):
+            if article.cover:
+                names.append(article.cover.name)
+            names.extend(local_images(article.body))
+        names = list(dict.fromkeys(names))
+        progress = ProgressBar(self.stdout if verbosity else _Null(), len(names), "images")
+        written = failed = 0
+        for name in names:
+            try:
+                written += images.ensure_renditions(name, default_storage, force=not missing_only)
+            except Exception as exc:  # a missing or broken original: report and go on
+                failed += 1
+                self.stderr.write(f"\n{name}: {exc}")
+            progress.advance()
+        progress.close()
+        rendered = 0
+        for article in articles.iterator(chunk_size=500):
+            body_html = render_body(article.body)
+            if body_html != article.body_html:
+                Article.objects.filter(pk=article.pk).update(body_html=body_html)
+                rendered += 1
+        if verbosity:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{len(names)} images, {written} renditions written, {failed} failed; "
+                    f"{rendered} bodies re-rendered."
+                )
+            )
+        if failed:
+            raise CommandError(f"{failed} images could not be processed; see above.")
+
+
+class _Null:
+    def write(self, *args, **kwargs):
+        pass
+
+    def flush(self):
+        pass
+
+    def isatty(self):
+        return False

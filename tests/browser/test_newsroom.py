@@ -1,0 +1,173 @@
+"""A reporter's day in the admin, in a real browser: write, paste from WeChat, schedule.
+
+A reporter logs in on a phone, writes an article with a cover, pastes the text and two
+pictures of a WeChat-style page into the editor, adds a third picture with 上传图片, and
+schedules it a few seconds ahead. Readers get 404 until then and the article page with
+responsive renditions after; another reporter never sees it.
+"""
+
+import functools
+import http.server
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from news.factories import make_image_bytes
+from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.test_comments_journey import admin_log_in
+
+WECHAT_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>禹州发布</title></head>
+<body><div class="rich_media_content" id="js_content" style="visibility: visible;">
+<section style="margin: 0px 8px; font-size: 15px; color: rgb(62, 62, 62);">
+<p style="text-align: center;"><span style="font-family: 微软雅黑; color: rgb(171, 25, 66);"><strong>钧瓷文化节开幕</strong></span></p>
+<p style="line-height: 1.75em;"><span style="font-size: 15px;">11月26日上午，第十届钧瓷文化节在神垕古镇开幕。</span></p>
+<p style="text-align:center"><img class="rich_pages wxw-img" data-src="{base}/mmbiz/kiln.jpg"
+  src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+  data-ratio="0.6666" data-w="1200" style="width: 100%; height: auto;"></p>
+<p style="line-height: 1.75em;"><span style="font-size: 15px;">开幕式后，游客在老街参观窑炉。</span></p>
+<p style="text-align:center"><img class="rich_pages wxw-img" data-src="{base}/mmbiz/street.png"
+  src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7" style="width: 100%;"></p>
+<section style="color: #888"><p><span style="font-size: 12px;">来源：禹州发布</span></p></section>
+</section></div></body></html>"""
+
+
+@pytest.fixture
+def wechat_site(tmp_path):
+    """A WeChat-style page and its two pictures, served from 127.0.0.1."""
+    (tmp_path / "mmbiz").mkdir()
+    (tmp_path / "mmbiz" / "kiln.jpg").write_bytes(make_image_bytes(width=1200, height=800, seed=3))
+    (tmp_path / "mmbiz" / "street.png").write_bytes(make_image_bytes(width=900, height=600, seed=4, image_format="PNG"))
+    handler = functools.partial(QuietHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    (tmp_path / "article.html").write_text(WECHAT_PAGE.replace("{base}", base), encoding="utf-8")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+    server.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def paste_html(page, html):
+    """What the browser does on Ctrl+V of copied page content: a paste event with text/html."""
+    page.locator(".ProseMirror[contenteditable=true]").click()
+    page.evaluate(
+        """html => {
+            const data = new DataTransfer()
+            data.setData("text/html", html)
+            data.setData("text/plain", html.replace(/<[^>]+>/g, ""))
+            const event = new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true})
+            document.querySelector(".ProseMirror[contenteditable=true]").dispatchEvent(event)
+        }""",
+        html,
+    )
+
+
+def choose_autocomplete(page, field, text):
+    page.locator(f".field-{field} .select2-selection").click()
+    page.locator(".select2-search__field").fill(text)
+    page.locator(".select2-results__option", has_text=text).first.click()
+
+
+def test_reporter_writes_pastes_from_wechat_and_schedules(
+    open_page, browser, live_server, settings, media_root, tmp_path, wechat_site, reporter, other_reporter, category
+):
+    from news.models import Article
+
+    settings.NEWS_FETCH_PRIVATE_IMAGES = True  # the "WeChat" server is on 127.0.0.1
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
+    page = admin_log_in(open_page, phone, reporter, "/admin/news/article/add/")
+
+    # Copy the WeChat article's content as the browser serialises it.
+    wechat = phone.new_page()
+    wechat.goto(f"{wechat_site}/article.html")
+    copied = wechat.locator("#js_content").evaluate("node => node.innerHTML")
+    wechat.close()
+
+    page.locator("#id_title").fill("第十届钧瓷文化节在神垕开幕")
+    choose_autocomplete(page, "category", category.name)
+    page.locator("#id_tags").fill("钧瓷, 神垕")
+    paste_html(page, copied)
+    editor = page.locator(".ProseMirror[contenteditable=true]")
+    editor.locator("img").nth(1).wait_for()
+    assert editor.locator("strong", has_text="钧瓷文化节开幕").count() == 1
+    assert editor.locator("[style]").count() == 0, "pasted styling must be dropped"
+    assert all(src.startswith(wechat_site) for src in editor.locator("img").evaluate_all("i => i.map(x => x.src)"))
+
+    # A third picture with the editor's own upload button, at the end of the body.
+    editor.press("Control+End")
+    third = tmp_path / "crowd.jpg"
+    third.write_bytes(make_image_bytes(width=1000, height=750, seed=5))
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="上传图片").click()
+    chooser.value.set_files(str(third))
+    editor.locator("img[src^='/media/body/']").wait_for()
+    assert editor.locator("img").count() == 3
+
+    cover = tmp_path / "cover.jpg"
+    cover.write_bytes(make_image_bytes(width=1600, height=1000, seed=6))
+    page.locator("#id_cover").set_input_files(str(cover))
+    page.locator("#id_status").select_option("published")
+    due = timezone.localtime() + timedelta(seconds=25)
+    page.locator("#id_published_at_0").fill(due.strftime("%Y-%m-%d"))
+    page.locator("#id_published_at_1").fill(due.strftime("%H:%M:%S"))
+    screenshot(page, "admin-article-form-phone")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url("**/admin/news/article/")
+    assert page.locator(".yz-state--scheduled").count() == 1
+    screenshot(page, "admin-article-list-phone")
+
+    article = Article.objects.get(title="第十届钧瓷文化节在神垕开幕")
+    assert article.author == reporter and article.is_scheduled
+    assert article.body.count('src="/media/body/') == 3 and "127.0.0.1" not in article.body
+    assert "style=" not in article.body and "钧瓷文化节开幕" in article.body
+
+    # Before its time, readers get 404 (checked without a page, so the 404 is expected).
+    reader = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    assert reader.request.get(live_server.url + article.get_absolute_url()).status == 404
+
+    # Another reporter neither lists it nor opens it.
+    other = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    others_list = admin_log_in(open_page, other, other_reporter, "/admin/news/article/")
+    assert others_list.get_by_text("第十届钧瓷文化节在神垕开幕").count() == 0
+    others_list.goto(live_server.url + f"/admin/news/article/{article.pk}/change/")
+    assert "/change/" not in others_list.url  # sent back to the admin index
+    assert other.request.get(live_server.url + article.get_absolute_url()).status == 404
+
+    # At its time it appears, by itself: poll the home page like an impatient reader.
+    home = open_page("/", context=reader)
+    deadline = due + timedelta(seconds=30)
+    while home.get_by_role("link", name="第十届钧瓷文化节在神垕开幕").count() == 0:
+        assert timezone.localtime() < deadline, "the scheduled article did not appear"
+        home.wait_for_timeout(1000)
+        home.reload()
+    home.get_by_role("link", name="第十届钧瓷文化节在神垕开幕").first.click()
+    home.wait_for_url(f"**{article.get_absolute_url()}")
+
+    # Cover and body pictures are renditions with srcset, sizes and dimensions.
+    pictures = home.locator("article.article picture")
+    assert pictures.count() == 4
+    for index in range(4):
+        picture = pictures.nth(index)
+        assert "400w" in picture.locator("source[type='image/webp']").get_attribute("srcset")
+        img = picture.locator("img")
+        assert img.get_attribute("sizes") and img.get_attribute("width") and img.get_attribute("height")
+        assert (img.get_attribute("loading") == "lazy") == (index > 0)  # the cover is not lazy
+        img.scroll_into_view_if_needed()
+        home.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=img.element_handle())
+        assert "/media/renditions/" in img.evaluate("i => i.currentSrc")
+    assert home.locator(".article__body strong", has_text="钧瓷文化节开幕").count() == 1
+    screenshot(home, "article-with-renditions")
+    for name in ("kiln", "street", "crowd"):
+        assert not any(name in p.name for p in Path(media_root).rglob("*")), "stored under our own names"
+    phone.close()
+    reader.close()
+    other.close()
