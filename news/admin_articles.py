@@ -158,7 +158,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "thumbnail",
         "title",
         "state",
-        "published_at",
+        "publish_time",
         "category",
         "author",
         "view_count",
@@ -342,6 +342,10 @@ class ArticleAdmin(admin.ModelAdmin):
                 _("Scheduled for %(time)s") % {"time": timezone.localtime(obj.published_at).strftime("%m-%d %H:%M")},
             )
         return format_html('<span class="yz-state yz-state--{}">{}</span>', obj.status, obj.get_status_display())
+
+    @admin.display(description=_("publication time"), ordering="published_at")
+    def publish_time(self, obj):
+        return timezone.localtime(obj.published_at).strftime("%Y-%m-%d %H:%M")
 
     @admin.display(description=_("headline"), ordering="is_featured", boolean=True)
     def headline(self, obj):

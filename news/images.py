@@ -170,6 +170,16 @@ def srcsets(name, width, storage=None):
     }
 
 
+def _flatten(image):
+    """RGB for JPEG and WebP renditions: transparency becomes white, not black."""
+    if image.mode in {"RGBA", "LA"} or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return image.convert("RGB")
+
+
 def ensure_renditions(name, storage=None, force=False):
     """Write the renditions of ``name`` that are missing (all with ``force``); returns how many."""
     storage = storage or default_storage
@@ -187,7 +197,7 @@ def ensure_renditions(name, storage=None, force=False):
                     continue
                 if resized is None:
                     height = max(1, round(image.height * target / width))
-                    resized = image.convert("RGB").resize((target, height), Image.Resampling.LANCZOS)
+                    resized = _flatten(image).resize((target, height), Image.Resampling.LANCZOS)
                 buffer = io.BytesIO()
                 if pillow_format == "WEBP":
                     resized.save(buffer, "WEBP", quality=80, method=4)

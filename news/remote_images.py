@@ -5,17 +5,18 @@ hot-linked pictures that the other site may block, change or track readers with.
 save, :func:`localise` downloads each one (10 s, 10 MB, at most 30 per save), cleans it
 like an upload and points the body at our copy. Addresses that resolve to private,
 loopback or link-local networks are refused, at every redirect, so the newsroom form
-cannot be used to probe the servers' own network.
+cannot be used to probe the servers' own network; the connection goes to the address
+that was checked, so DNS rebinding cannot get round it.
 """
 
+import http.client
 import ipaddress
 import re
 import socket
-import urllib.error
-import urllib.request
+import ssl
 from html import escape, unescape
 from pathlib import PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,6 +29,8 @@ from news.editor import store_body_image
 
 TIMEOUT = 10
 MAX_IMAGES = 30
+MAX_REDIRECTS = 3
+USER_AGENT = "YuzhouFocus-newsroom/1.0"
 _REMOTE_IMG = re.compile(r'(<img\s[^>]*?src=")(https?://[^"]+)(")', re.IGNORECASE)
 
 
@@ -35,45 +38,74 @@ class RemoteImageError(Exception):
     pass
 
 
-def _check_host(url):
+def _resolve(url):
+    """``(parts, address)``: the URL's parts and the one address we will connect to.
+
+    Every address the name resolves to must be public (unless the setting allows private
+    ones, for tests); the connection then goes to that address, so a second lookup that
+    answers differently (DNS rebinding) cannot send us to the local network.
+    """
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise RemoteImageError(_("not a web address"))
-    if getattr(settings, "NEWS_FETCH_PRIVATE_IMAGES", False):
-        return
     try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except OSError as exc:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+    except (OSError, ValueError) as exc:
         raise RemoteImageError(_("the address does not resolve")) from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            raise RemoteImageError(_("the address is on a private network"))
+    addresses = [info[4][0] for info in infos]
+    if not addresses:
+        raise RemoteImageError(_("the address does not resolve"))
+    if not getattr(settings, "NEWS_FETCH_PRIVATE_IMAGES", False):
+        for address in addresses:
+            if not ipaddress.ip_address(address).is_global:
+                raise RemoteImageError(_("the address is on a private network"))
+    return parts, port, addresses[0]
 
 
-class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        _check_host(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host, port, address, timeout):
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
 
 
-_opener = urllib.request.build_opener(_CheckedRedirects)
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host, port, address, timeout):
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 
 def fetch(url):
     """The bytes at ``url`` (an image, at most the upload limit), or :class:`RemoteImageError`."""
-    _check_host(url)
-    request = urllib.request.Request(  # noqa: S310 - _check_host allowed only http(s)
-        url, headers={"User-Agent": "YuzhouFocus-newsroom/1.0", "Accept": "image/*"}
-    )
-    try:
-        with _opener.open(request, timeout=TIMEOUT) as response:
+    for _hop in range(MAX_REDIRECTS + 1):
+        parts, port, address = _resolve(url)
+        connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+        connection = connection_class(parts.hostname, port, address, TIMEOUT)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        try:
+            connection.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": "image/*"})
+            response = connection.getresponse()
+            if response.status in {301, 302, 303, 307, 308} and response.getheader("Location"):
+                url = urljoin(url, response.getheader("Location"))
+                continue
+            if response.status != 200:
+                raise RemoteImageError(_("it could not be downloaded"))
             data = response.read(images.MAX_BYTES + 1)
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
-        raise RemoteImageError(_("it could not be downloaded")) from exc
-    if len(data) > images.MAX_BYTES:
-        raise RemoteImageError(_("it is larger than 10 MB"))
-    return data
+        except (OSError, http.client.HTTPException, ValueError) as exc:
+            raise RemoteImageError(_("it could not be downloaded")) from exc
+        finally:
+            connection.close()
+        if len(data) > images.MAX_BYTES:
+            raise RemoteImageError(_("it is larger than 10 MB"))
+        return data
+    raise RemoteImageError(_("it could not be downloaded"))
 
 
 def discard(stored):

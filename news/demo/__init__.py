@@ -253,9 +253,13 @@ def generated_articles(now):
                 },
             )
         )
-    # One scheduled and one draft article show the preview banner to staff.
+    # A scheduled, a draft, a submitted and a withdrawn article show the workflow to staff.
     articles[-1][1].update(published_at=now + timedelta(days=1))
     articles[-2][1].update(status=Article.Status.DRAFT)
+    articles[-3][1].update(status=Article.Status.REVIEW)
+    articles[-4][1].update(status=Article.Status.WITHDRAWN, withdrawn_reason="信息有误，待核实后重发。")
+    for order, (_title, fields) in enumerate(a for a in articles if a[1]["is_featured"]):
+        fields["headline_order"] = order
     return articles
 
 
@@ -275,6 +279,8 @@ def load_generated(users, categories, sources, now, covers=True):
             published_at=fields["published_at"],
             view_count=fields["view_count"],
             is_featured=fields["is_featured"],
+            headline_order=fields.get("headline_order", 0),
+            withdrawn_reason=fields.get("withdrawn_reason", ""),
         )
         if covers and cover_seed is not None:
             article.cover.save(f"demo-{cover_seed}.jpg", make_cover(seed=cover_seed), save=False)

@@ -22,7 +22,8 @@ from tests.browser.test_comments_journey import admin_log_in
 WECHAT_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>禹州发布</title></head>
 <body><div class="rich_media_content" id="js_content" style="visibility: visible;">
 <section style="margin: 0px 8px; font-size: 15px; color: rgb(62, 62, 62);">
-<p style="text-align: center;"><span style="font-family: 微软雅黑; color: rgb(171, 25, 66);"><strong>钧瓷文化节开幕</strong></span></p>
+<p style="text-align: center;"><span style="font-family: 微软雅黑; color: rgb(171, 25, 66);">
+<strong>钧瓷文化节开幕</strong></span></p>
 <p style="line-height: 1.75em;"><span style="font-size: 15px;">11月26日上午，第十届钧瓷文化节在神垕古镇开幕。</span></p>
 <p style="text-align:center"><img class="rich_pages wxw-img" data-src="{base}/mmbiz/kiln.jpg"
   src="data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
@@ -119,6 +120,7 @@ def test_reporter_writes_pastes_from_wechat_and_schedules(
     due = timezone.localtime() + timedelta(seconds=25)
     page.locator("#id_published_at_0").fill(due.strftime("%Y-%m-%d"))
     page.locator("#id_published_at_1").fill(due.strftime("%H:%M:%S"))
+    page.locator(".field-body").evaluate("field => field.scrollIntoView({behavior: 'instant'})")
     screenshot(page, "admin-article-form-phone")
     page.locator("input[name=_save]").click()
     page.wait_for_url("**/admin/news/article/")
