@@ -7,7 +7,7 @@ see and change every article. The rule itself lives in :mod:`news.permissions`.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, Count, Value, When
 from django.http import Http404
 from django.shortcuts import redirect
@@ -42,6 +42,7 @@ class CategoryAdmin(admin.ModelAdmin):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "article_total"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["name"]
 
     def get_queryset(self, request):

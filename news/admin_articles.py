@@ -4,6 +4,8 @@ Who may do what is decided in :mod:`news.permissions`; this module applies it to
 list, the form, the actions and the extra views (image upload, revisions, statistics).
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -24,7 +26,7 @@ from taggit.forms import TagWidget
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
-from news import charts, editor, images, remote_images, revisions, stats
+from news import charts, editor, images, rankings, remote_images, revisions, stats
 from news.models import Article, ArticleRevision
 from news.permissions import (
     allowed_statuses,
@@ -296,6 +298,20 @@ class ArticleAdmin(admin.ModelAdmin):
             obj.author = request.user
         if obj.status != Article.Status.WITHDRAWN:
             obj.withdrawn_reason = ""
+        else:
+            obj.is_featured = False  # a withdrawn article leaves the headlines
+        was = form.initial.get("status")
+        initial_time = form.initial.get("published_at")
+        # The form shows whole seconds: a difference under one second is not the user's choice.
+        time_chosen = initial_time is None or abs(obj.published_at - initial_time) >= timedelta(seconds=1)
+        if (
+            change
+            and obj.status == Article.Status.PUBLISHED
+            and was in (Article.Status.DRAFT, Article.Status.REVIEW)
+            and not time_chosen
+            and obj.published_at < timezone.now()
+        ):
+            obj.published_at = timezone.now()  # a draft published today is today's news
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -382,16 +398,24 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.action(description=_("Publish selected articles"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         ids = self._editable(request, queryset)
+        now = timezone.now()
         with transaction.atomic():
+            # A draft or submitted article published now is today's news; scheduled ones keep their time.
+            Article.objects.filter(
+                pk__in=ids, status__in=[Article.Status.DRAFT, Article.Status.REVIEW], published_at__lt=now
+            ).update(published_at=now)
             updated = Article.objects.filter(pk__in=ids).update(status=Article.Status.PUBLISHED, withdrawn_reason="")
             for article in Article.objects.filter(pk__in=ids):
                 self.keep_revision(article, request.user)
+        rankings.forget_article_lists(ids)
         message = ngettext("%d article published.", "%d articles published.", updated) % updated
         self.message_user(request, message, messages.SUCCESS)
 
     @admin.action(description=_("Move selected articles back to draft"), permissions=["change"])
     def draft_selected(self, request, queryset):
-        updated = Article.objects.filter(pk__in=self._editable(request, queryset)).update(status=Article.Status.DRAFT)
+        ids = self._editable(request, queryset)
+        updated = Article.objects.filter(pk__in=ids).update(status=Article.Status.DRAFT)
+        rankings.forget_article_lists(ids)
         message = ngettext("%d article moved to draft.", "%d articles moved to draft.", updated) % updated
         self.message_user(request, message, messages.SUCCESS)
 
@@ -400,9 +424,11 @@ class ArticleAdmin(admin.ModelAdmin):
         """Asks for the reason first (an intermediate page), then withdraws."""
         form = WithdrawForm(request.POST if "reason" in request.POST else None)
         if form.is_valid():
-            updated = Article.objects.filter(pk__in=self._editable(request, queryset)).update(
+            ids = self._editable(request, queryset)
+            updated = Article.objects.filter(pk__in=ids).update(
                 status=Article.Status.WITHDRAWN, withdrawn_reason=form.cleaned_data["reason"], is_featured=False
             )
+            rankings.forget_article_lists(ids)
             message = ngettext("%d article withdrawn.", "%d articles withdrawn.", updated) % updated
             self.message_user(request, message, messages.SUCCESS)
             return None

@@ -85,6 +85,24 @@ def rankings(period):
     return cache.get_or_set(f"news:rankings:{period}", build, RANK_CACHE_SECONDS)
 
 
+def public_key(article_id):
+    return f"news:public:{article_id}"
+
+
+def forget_article_lists(article_ids=()):
+    """Drop the cached rankings, 热门 and visibility of articles whose status or time changed."""
+    keys = [f"news:rankings:{period}" for period in PERIODS] + [f"news:hot:{HOT_SIZE}"]
+    cache.delete_many(keys + [public_key(pk) for pk in article_ids])
+
+
+def forget_article_on_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return
+    if update_fields is not None and not {"status", "published_at", "title", "cover"} & set(update_fields):
+        return  # counters do not change who may see the article
+    forget_article_lists([instance.pk])
+
+
 def hot_articles(limit=HOT_SIZE):
     """热门: the most viewed articles of the last seven days, cached for two minutes."""
 

@@ -5,10 +5,12 @@ import base64
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from news import reactions, viewcount
 from news.models import Article
+from news.rankings import public_key
 from news.views.articles import render_refusal
 from yzgz.net import client_ip
 
@@ -17,13 +19,19 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 
 
 def is_public(article_id):
-    """Whether an article is public, cached for a minute (the beacon must stay cheap)."""
-    key = f"news:public:{article_id}"
-    public = cache.get(key)
-    if public is None:
-        public = Article.objects.published().filter(pk=article_id).exists()
-        cache.set(key, public, 60)
-    return public
+    """Whether an article is public (the beacon must stay cheap).
+
+    The cache keeps when it becomes public (a timestamp, or 0 for never), so a scheduled
+    article counts from its first second; saving an article forgets the entry
+    (:func:`news.rankings.forget_article_lists`).
+    """
+    key = public_key(article_id)
+    since = cache.get(key)
+    if since is None:
+        row = Article.objects.filter(pk=article_id, status=Article.Status.PUBLISHED).values("published_at").first()
+        since = row["published_at"].timestamp() if row else 0
+        cache.set(key, since, 300)
+    return bool(since) and since <= timezone.now().timestamp()
 
 
 @require_http_methods(["GET", "HEAD"])
