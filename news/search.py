@@ -90,19 +90,37 @@ def search(queryset, query):
 COUNT_CAP = 1000
 
 
-def count(queryset, terms, cap=COUNT_CAP):
+def count(queryset, terms, cap=COUNT_CAP, published_only=False):
     """How many articles match, up to ``cap`` + 1 (shown as "1000+"), without ranking them.
 
     Counting every one of 6,000 matches cost more than ranking the first page; nobody pages
-    past a thousand results, so the count stops there.
+    past a thousand results, so the count stops there. With ``published_only`` (``queryset``
+    is then ignored) PostgreSQL counts in the search documents alone.
     """
     if not terms:
         return 0
+    if connection.vendor == "postgresql" and published_only:
+        return _count_postgresql(terms, cap)
     if connection.vendor == "postgresql":
         matches = matching(queryset, tsquery(terms))
     else:
         matches = _search_fallback(queryset, terms)
     return matches.order_by().values("pk")[: cap + 1].count()
+
+
+def _count_postgresql(terms, cap):
+    from django.utils import timezone
+
+    sql = f"""
+        SELECT count(*) FROM (
+            SELECT 1 FROM {TABLE} AS doc
+            WHERE doc.vector @@ to_tsquery('simple', %s) AND doc.status = 'published' AND doc.published_at <= %s
+            LIMIT %s
+        ) AS capped
+    """  # noqa: S608 - constant SQL; the query and bounds are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tsquery(terms), timezone.now(), cap + 1])
+        return cursor.fetchone()[0]
 
 
 def matching(queryset, query):
@@ -139,6 +157,76 @@ def _search_fallback(queryset, terms):
         in_title=Case(When(in_title, then=Value(True)), default=Value(False), output_field=BooleanField()),
         score=Value(0.0, output_field=FloatField()),
     ).order_by("-in_title", "-published_at", "-id")
+
+
+class RankedIds:
+    """The ids of the published articles matching ``terms``, best first, fetched per slice.
+
+    A sequence for :class:`~django.core.paginator.Paginator` (which slices it; the count is
+    set on the paginator from :func:`count`). On PostgreSQL the search documents carry the
+    article's status and time (kept current by a trigger), so nothing joins the article
+    table; and title matches, which come first anyway, are ranked on their own (GIN index on
+    the title vector): a word in thousands of bodies costs a full ranking only for the pages
+    after the title matches.
+    """
+
+    _VISIBLE = "doc.status = 'published' AND doc.published_at <= %s"
+    _RANK = f"""
+        SELECT doc.article_id
+        FROM {TABLE} AS doc, to_tsquery('simple', %s) AS q(query)
+        WHERE {{match}} AND {_VISIBLE}
+        ORDER BY ts_rank(doc.vector, q.query) DESC, doc.published_at DESC, doc.article_id DESC
+        LIMIT %s OFFSET %s
+    """  # noqa: S608 - constant SQL; the query, time and bounds are parameters
+    _TITLE = "doc.title_vector @@ q.query"
+    _BODY_ONLY = "doc.vector @@ q.query AND NOT doc.title_vector @@ q.query"
+
+    def __init__(self, terms, now=None):
+        from django.utils import timezone
+
+        self.terms = terms
+        self.now = now or timezone.now()
+        self._title_total = None
+
+    def __len__(self):  # pragma: no cover - the paginator's count is set from search.count()
+        raise TypeError("set Paginator.count from search.count()")
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if not self.terms or (stop is not None and stop <= start):
+            return []
+        if connection.vendor != "postgresql":
+            from news.models import Article
+
+            return list(_search_fallback(Article.objects.published(), self.terms).values_list("pk", flat=True)[index])
+        titles = self.title_total()
+        ids = []
+        if start < titles:
+            end = titles if stop is None else min(stop, titles)
+            ids += self._ranked(self._TITLE, start, end - start)
+        if stop is None or stop > titles:
+            offset = max(start - titles, 0)
+            ids += self._ranked(self._BODY_ONLY, offset, None if stop is None else stop - max(start, titles))
+        return ids
+
+    def title_total(self):
+        """How many visible articles match in the title (no cap: titles are short)."""
+        if self._title_total is None:
+            sql = f"""
+                SELECT count(*) FROM {TABLE} AS doc, to_tsquery('simple', %s) AS q(query)
+                WHERE {self._TITLE} AND {self._VISIBLE}
+            """  # noqa: S608 - constant SQL
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [tsquery(self.terms), self.now])
+                self._title_total = cursor.fetchone()[0]
+        return self._title_total
+
+    def _ranked(self, match, offset, limit):
+        with connection.cursor() as cursor:
+            cursor.execute(self._RANK.format(match=match), [tsquery(self.terms), self.now, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
 
 
 SNIPPET_RADIUS = 50
@@ -182,6 +270,8 @@ def index_article(article):
         defaults={
             "title": document_text(article.title),
             "body": document_text(f"{article.summary} {html_to_text(article.body)}"),
+            "status": article.status,
+            "published_at": article.published_at,
         },
     )
 
@@ -189,6 +279,6 @@ def index_article(article):
 def index_article_on_save(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw:
         return  # loading fixtures
-    if update_fields is not None and not {"title", "summary", "body"} & set(update_fields):
-        return  # counters and flags do not change what is searched
+    if update_fields is not None and not {"title", "summary", "body", "status", "published_at"} & set(update_fields):
+        return  # counters and flags do not change what is searched, or who may find it
     index_article(instance)

@@ -81,6 +81,10 @@ class SearchDocument(models.Model):
     )
     title = models.TextField(blank=True)
     body = models.TextField(blank=True)
+    # Copies of the article's visibility, so PostgreSQL ranks and filters matches without
+    # joining the article table; a trigger on news_article keeps them current (migration 0008).
+    status = models.CharField(max_length=16, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("search document")

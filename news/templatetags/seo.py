@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from news import images
 from news.models import SiteSettings
 from news.views.share import is_local_path
 
@@ -54,14 +55,20 @@ def description_of(article):
 
 
 def cover_of(request, article):
-    """{"url", "width", "height"} of the cover (sizes None when unknown), or None."""
+    """{"url", "width", "height"} of the cover's largest JPEG rendition (≤ 1200 px), or None.
+
+    Shared previews (WeChat, Weibo, search engines) get a JPEG every client reads, never the
+    full-size original; GIFs and covers of unknown size are given as they are.
+    """
     if not article.cover:
         return None
-    return {
-        "url": absolute(request, article.cover.url),
-        "width": article.cover_width or None,
-        "height": article.cover_height or None,
-    }
+    width, height = article.cover_width or None, article.cover_height or None
+    widths = images.rendition_widths(width)
+    if not widths or not height or images.is_animated(article.cover.name):
+        return {"url": absolute(request, article.cover.url), "width": width, "height": height}
+    top = widths[-1]
+    url = article.cover.storage.url(images.rendition_name(article.cover.name, top, "jpg"))
+    return {"url": absolute(request, url), "width": top, "height": max(1, round(height * top / width))}
 
 
 def news_article_data(request, article, site, canonical_url, cover):

@@ -19,13 +19,13 @@ class SearchView(TemplateView):
         notice = ""
         if len(raw) > search.MAX_QUERY_LENGTH:
             notice = _("Your search was shortened to %(n)d characters.") % {"n": search.MAX_QUERY_LENGTH}
-        results, terms = search.search(Article.objects.published(), query)
+        terms = search.query_terms(query)
         if query and not terms:
             notice = _("Type words or numbers to search for.")
         # Rank and page over ids only, then load the ten articles of the page: sorting thousands
         # of matches is cheap when the rows are narrow and expensive when they carry bodies.
-        paginator = Paginator(results.values_list("pk", flat=True), PAGE_SIZE)
-        found = search.count(Article.objects.published(), terms)  # no ranking needed to count
+        paginator = Paginator(search.RankedIds(terms), PAGE_SIZE)
+        found = search.count(Article.objects.published(), terms, published_only=True)  # no ranking
         paginator.count = min(found, search.COUNT_CAP)
         page = paginator.get_page(self.request.GET.get("page"))
         loaded = Article.objects.select_related("category", "author", "source").in_bulk(list(page.object_list))

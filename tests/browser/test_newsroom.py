@@ -19,6 +19,8 @@ from news.factories import make_image_bytes
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 from tests.browser.test_comments_journey import admin_log_in
 
+pytestmark = pytest.mark.django_db(transaction=True)
+
 WECHAT_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>禹州发布</title></head>
 <body><div class="rich_media_content" id="js_content" style="visibility: visible;">
 <section style="margin: 0px 8px; font-size: 15px; color: rgb(62, 62, 62);">

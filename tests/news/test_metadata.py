@@ -116,12 +116,14 @@ def test_date_modified_is_never_before_publication(client, reporter, category):
     assert item["dateModified"] == item["datePublished"]
 
 
-def test_cover_is_the_image_of_json_ld_open_graph_and_twitter(client, covered):
+def test_cover_is_the_image_of_json_ld_open_graph_and_twitter(client, covered, media_root):
     page = get_html(client, covered.get_absolute_url())
     data = structured(page)
     [item] = items_of_type(data, "NewsArticle")
-    cover_url = BASE + covered.cover.url
-    assert covered.cover.url.startswith("/media/covers/")
+    # The largest JPEG rendition (the cover is 960 px wide: a 960 px copy), not the original.
+    rendition = covered.cover.name.replace("covers/", "renditions/covers/").rsplit(".", 1)[0] + "-960w.jpg"
+    assert (media_root / rendition).is_file()
+    cover_url = BASE + "/media/" + rendition
     assert item["image"] == [{"@type": "ImageObject", "url": cover_url, "width": 960, "height": 640}]
     props = og(data)
     assert props["og:image"] == cover_url

@@ -198,6 +198,13 @@ def test_postgresql_has_the_generated_vectors_and_their_gin_index(db):
         columns = cursor.fetchall()
     assert "USING gin (vector)" in definition and "fastupdate=off" in definition
     assert columns == [("title_vector", "m"), ("vector", "m")]  # kept in the row, not in TOAST
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'news_searchdocument_title_gin'")
+        (title_index,) = cursor.fetchone()
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'news_article'::regclass AND NOT tgisinternal")
+        triggers = [name for (name,) in cursor.fetchall()]
+    assert "USING gin (title_vector)" in title_index
+    assert triggers == ["news_article_search_visibility"]
 
 
 # --- tags page and archive ------------------------------------------------------------------
@@ -248,3 +255,38 @@ def test_a_huge_result_set_is_counted_up_to_a_cap(client, category, reporter, mo
     titles, page = results(client, "社区动态")
     assert "结果超过 3 条" in page
     assert titles == ["社区动态4", "社区动态3", "社区动态2"]  # the best (here: newest) three
+
+
+def test_rescheduling_by_update_hides_an_article_from_search_at_once(client, news):
+    """The search documents' copy of status and time follows any UPDATE (a trigger on PostgreSQL)."""
+    article = news["seed"]
+    assert article.title in results(client, "观摩")[0]
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() + timedelta(days=1))
+    assert article.title not in results(client, "观摩")[0]
+    Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - timedelta(days=1))
+    assert article.title in results(client, "观摩")[0]
+
+
+def test_pages_across_title_and_body_matches_follow_the_ranking(client, category, reporter):
+    """Title matches (ranked on their own) then body-only matches, whatever slice a page asks for."""
+    from news.search import RankedIds, search
+
+    now = timezone.now()
+    for i in range(7):
+        make_article(title=f"钧瓷展览{i}", body="<p>展品众多。</p>", category=category, author=reporter,
+                     published_at=now - timedelta(hours=i))  # fmt: skip
+    for i in range(8):
+        body = "<p>" + "钧瓷" * (1 + i % 3) + "。</p>"
+        make_article(title=f"非遗新闻{i}", body=body, category=category, author=reporter,
+                     published_at=now - timedelta(hours=i, minutes=30))  # fmt: skip
+    terms = query_terms("钧瓷")
+    expected = list(search(Article.objects.published(), "钧瓷")[0].values_list("pk", flat=True))
+    assert len(expected) == 15
+    assert [Article.objects.get(pk=pk).title.startswith("钧瓷") for pk in expected] == [True] * 7 + [False] * 8
+    ranked = RankedIds(terms)
+    for start, stop in [(0, 5), (5, 10), (3, 12), (7, 15), (10, 20), (0, 15)]:
+        assert ranked[start:stop] == expected[start:stop], (start, stop)
+    titles_first, _page = results(client, "钧瓷")
+    titles_second, _page = results(client, "钧瓷", page=2)
+    assert [t[:2] for t in titles_first] == ["钧瓷"] * 7 + ["非遗"] * 3
+    assert len(titles_second) == 5

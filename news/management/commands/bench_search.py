@@ -26,9 +26,9 @@ QUERIES = [
 
 def run_page(queryset, query):
     """What the search view does for the first page: count, rank ids, load ten, snippets."""
-    results, terms = search.search(queryset, query)
-    count = search.count(queryset, terms)
-    ids = list(results.values_list("pk", flat=True)[:10])
+    terms = search.query_terms(query)
+    count = search.count(queryset, terms, published_only=True)
+    ids = search.RankedIds(terms)[:10]
     loaded = Article.objects.select_related("category", "author", "source").in_bulk(ids)
     for pk in ids:
         search.snippet(loaded[pk], terms)

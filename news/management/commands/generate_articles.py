@@ -63,6 +63,7 @@ class Command(BaseCommand):
                     Article(
                         title=title,
                         body=body,
+                        body_html=body,  # no pictures in generated text: nothing to render
                         excerpt=cut_summary(body),
                         category=rng.choice(categories),
                         source=rng.choice(sources),
@@ -79,6 +80,8 @@ class Command(BaseCommand):
                         article_id=a.pk,
                         title=document_text(a.title),
                         body=document_text(f"{a.summary} {html_to_text(a.body)}"),
+                        status=a.status,
+                        published_at=a.published_at,
                     )
                     for a in made
                 )
