@@ -201,15 +201,14 @@ class RankedIds:
             from news.models import Article
 
             return list(_search_fallback(Article.objects.published(), self.terms).values_list("pk", flat=True)[index])
-        titles = self.title_total()
-        ids = []
-        if start < titles:
-            end = titles if stop is None else min(stop, titles)
-            ids += self._ranked(self._TITLE, start, end - start)
-        if stop is None or stop > titles:
-            offset = max(start - titles, 0)
-            ids += self._ranked(self._BODY_ONLY, offset, None if stop is None else stop - max(start, titles))
-        return ids
+        wanted = None if stop is None else stop - start
+        ids = self._ranked(self._TITLE, start, wanted)
+        if wanted is not None and len(ids) == wanted:
+            return ids  # a page of title matches: no need to know how many there are
+        # The title matches end in or before this slice; the body-only ones follow them.
+        titles = start + len(ids) if ids else self.title_total()
+        offset = max(start - titles, 0)
+        return ids + self._ranked(self._BODY_ONLY, offset, None if wanted is None else wanted - len(ids))
 
     def title_total(self):
         """How many visible articles match in the title (no cap: titles are short)."""
