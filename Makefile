@@ -4,11 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test venv demo bench lint format check messages lock clean help
+.PHONY: run test venv demo bench lint format check messages lock clean help prod prod-stop prod-status
 
 help:
 	@echo "make run       install, migrate, load demo content, serve http://127.0.0.1:8000"
 	@echo "make test      run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
+	@echo "make prod      start nginx + two gunicorn app servers + PostgreSQL + Redis on :8080"
+	@echo "make prod-stop stop exactly what make prod started"
 	@echo "make bench     run the benchmarks and print their tables"
 	@echo "make lint      ruff lint + format check, Django checks, migrations check"
 	@echo "make messages  update and compile the Chinese translations"
@@ -47,6 +49,15 @@ bench: $(STAMP)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_views --json bench-results/views.json
 	$(BENCH_ENV) $(BIN)/python manage.py generate_articles --articles 20000 --total
 	$(BENCH_ENV) $(BIN)/python manage.py bench_search --json bench-results/search.json
+
+prod: $(STAMP)
+	bash deploy/prod.sh start
+
+prod-stop:
+	bash deploy/prod.sh stop
+
+prod-status:
+	bash deploy/prod.sh status
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

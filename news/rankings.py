@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from news.models import Article, ArticleDailyViews, Comment
+from yzgz import pagecache
 
 RANK_SIZE = 20
 HOT_SIZE = 10
@@ -93,6 +94,7 @@ def forget_article_lists(article_ids=()):
     """Drop the cached rankings, 热门 and visibility of articles whose status or time changed."""
     keys = [f"news:rankings:{period}" for period in PERIODS] + [f"news:hot:{HOT_SIZE}"]
     cache.delete_many(keys + [public_key(pk) for pk in article_ids])
+    pagecache.bump_on_commit()
 
 
 def forget_article_on_save(sender, instance, raw=False, update_fields=None, **kwargs):

@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from news.models import Article, Reaction, ReactionVote
-from yzgz import counters
+from yzgz import counters, pagecache
 
 # The old portal's five reactions, in its order (used by the data migration and tests).
 DEFAULT_REACTIONS = [("路过", "🚶"), ("雷人", "😱"), ("握手", "🤝"), ("鲜花", "💐"), ("鸡蛋", "🥚")]
@@ -102,4 +102,5 @@ def react(*, article, reaction_id, visitor, user=None):
             .values_list("reaction", "n")
         }
         Article.objects.filter(pk=article.pk).update(reaction_counts=counts, reaction_count=sum(counts.values()))
+        pagecache.bump_on_commit()
     return counts, reaction_id

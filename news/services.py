@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Ban
 from news import wordfilter
 from news.models import Article, Comment, CommentReport, ModerationAction, ModerationMode, SensitiveWord, SiteSettings
-from yzgz import counters
+from yzgz import counters, pagecache
 
 LINK_PATTERN = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 MAX_LINKS = 2
@@ -283,6 +283,7 @@ def user_ban(*, user, by, duration, reason, comment=None):
 def ban_lift(*, ban, by):
     with transaction.atomic():
         Ban.objects.filter(pk=ban.pk, lifted_at__isnull=True).update(lifted_at=timezone.now())
+        pagecache.bump_on_commit()  # 小黑屋
         ModerationAction.objects.create(
             kind=ModerationAction.Kind.LIFT_BAN, actor=by, target_user_id=ban.user_id, detail=ban.reason[:300]
         )
@@ -311,6 +312,7 @@ def _recount(article_ids):
     )
     for article_id in article_ids:
         Article.objects.filter(pk=article_id).update(comment_count=counts.get(article_id, 0))
+    pagecache.bump_on_commit()  # comments and their counts are on the cached pages
 
 
 def _log_many(kind, by, comment_ids):

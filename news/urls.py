@@ -5,30 +5,33 @@ from django.urls import path, register_converter
 from news import feeds, views
 from news.converters import IdConverter
 from news.views import share
+from yzgz.pagecache import cache_anonymous
 
 register_converter(IdConverter, "id")
 
 app_name = "news"
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("category/<str:slug>/", views.CategoryArticleListView.as_view(), name="category-detail"),
+    path("", cache_anonymous(views.HomeView.as_view()), name="home"),
+    path("category/<str:slug>/", cache_anonymous(views.CategoryArticleListView.as_view()), name="category-detail"),
     path("category/<str:slug>/feed/", feeds.CategoryFeed(), name="category-feed"),
     path("category/<str:slug>/feed/atom/", feeds.CategoryAtomFeed(), name="category-feed-atom"),
-    path("article/<id:pk>/", views.ArticleDetailView.as_view(), name="article-detail"),
+    path("article/<id:pk>/", cache_anonymous(views.ArticleDetailView.as_view()), name="article-detail"),
     path("article/<id:pk>/view.gif", views.article_view_beacon, name="article-view"),
     path("article/<id:pk>/qr.svg", share.article_qr, name="article-qr"),
     path("article/<id:pk>/react/", views.article_react, name="article-react"),
     path("article/<id:pk>/comments/", views.comment_create, name="comment-create"),
     path("article/<id:pk>/comments/<id:comment_pk>/report/", views.comment_report, name="comment-report"),
-    path("tag/<str:slug>/", views.TagArticleListView.as_view(), name="tag-detail"),
-    path("source/<id:pk>/", views.SourceArticleListView.as_view(), name="source-detail"),
-    path("publisher/<str:username>/", views.PublisherArticleListView.as_view(), name="publisher-detail"),
-    path("rank/", views.RankView.as_view(), name="rank"),
-    path("search/", views.SearchView.as_view(), name="search"),
-    path("tags/", views.TagIndexView.as_view(), name="tag-index"),
-    path("archive/<int:year>/<int:month>/", views.MonthArchiveView.as_view(), name="archive-month"),
+    path("tag/<str:slug>/", cache_anonymous(views.TagArticleListView.as_view()), name="tag-detail"),
+    path("source/<id:pk>/", cache_anonymous(views.SourceArticleListView.as_view()), name="source-detail"),
+    path(
+        "publisher/<str:username>/", cache_anonymous(views.PublisherArticleListView.as_view()), name="publisher-detail"
+    ),
+    path("rank/", cache_anonymous(views.RankView.as_view()), name="rank"),
+    path("search/", cache_anonymous(views.SearchView.as_view()), name="search"),
+    path("tags/", cache_anonymous(views.TagIndexView.as_view()), name="tag-index"),
+    path("archive/<int:year>/<int:month>/", cache_anonymous(views.MonthArchiveView.as_view()), name="archive-month"),
     path("feed/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
     path("qr.svg", share.page_qr, name="page-qr"),
-    path("blackroom/", views.BlackroomView.as_view(), name="blackroom"),
+    path("blackroom/", cache_anonymous(views.BlackroomView.as_view()), name="blackroom"),
 ]

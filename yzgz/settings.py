@@ -15,6 +15,7 @@ Environment variables (all optional in development):
 ``DATABASE_URL``           ``postgres://user:pass@host:5432/name``; SQLite when unset
 ``DATABASE_POOL``          ``1`` (default) uses psycopg's connection pool on PostgreSQL
 ``REDIS_URL``              ``redis://host:6379/0``; local-memory cache when unset
+``DJANGO_PAGE_CACHE_SECONDS``  anonymous page cache lifetime (default 60 with Redis in production, else 0)
 ``DJANGO_MEDIA_ROOT``      where uploads go (default ``./media``)
 ``DJANGO_STATIC_ROOT``     where ``collectstatic`` writes (default ``./staticfiles``)
 ``DJANGO_SERVE_MEDIA``     ``1`` to let Django serve uploads (default: only when debugging)
@@ -148,6 +149,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------------------
 # Redis also buffers view counts (news.viewcount) when set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Whole pages for anonymous readers (yzgz.pagecache): on in production with Redis (the cache
+# and its invalidation must be shared by every app server), off while developing.
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", 60 if REDIS_URL and not DEBUG else 0))
 if REDIS_URL:
     CACHES = {
         "default": {

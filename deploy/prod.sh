@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The production stack on this machine: nginx in front of two gunicorn app servers,
+# PostgreSQL and Redis (already running here, as on the CI machines).
+#
+#   deploy/prod.sh start    migrate, collect static files, load the demo, start everything
+#   deploy/prod.sh stop     stop exactly what start started (by the pid files in .prod/)
+#   deploy/prod.sh status
+#
+# Everything it writes is under .prod/ (config, pids, logs, the secret key). Settings come
+# from the environment with defaults for this machine; on a real server use the systemd
+# units in deploy/systemd/ and deploy/nginx-site.conf instead (see the README).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+RUN="$ROOT/.prod"
+PY="$ROOT/.venv/bin/python"
+PORT="${PROD_PORT:-8080}"
+APP_PORTS=("${PROD_APP_PORT_A:-8101}" "${PROD_APP_PORT_B:-8102}")
+PROD_DB="${PROD_DB:-yzgz_prod}"
+PG="${PROD_PG:-postgres://postgres@127.0.0.1:5432}"
+
+environment() {
+    mkdir -p "$RUN"
+    if [ ! -s "$RUN/secret_key" ]; then
+        "$PY" -c 'import secrets; print(secrets.token_urlsafe(50))' > "$RUN/secret_key"
+        chmod 600 "$RUN/secret_key"
+    fi
+    export DJANGO_DEBUG=0
+    DJANGO_SECRET_KEY="$(cat "$RUN/secret_key")"
+    export DJANGO_SECRET_KEY
+    export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}"
+    export DATABASE_URL="${DATABASE_URL:-$PG/$PROD_DB}"
+    export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/2}"
+    export DJANGO_TRUSTED_PROXIES=1        # nginx appends the client's address
+    export DJANGO_SECURE_SSL="${DJANGO_SECURE_SSL:-0}"  # this local stack speaks plain HTTP
+    export DJANGO_MEDIA_ROOT="$ROOT/media"
+    export DJANGO_STATIC_ROOT="$ROOT/staticfiles"
+}
+
+running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+wait_for() {  # wait_for URL: until the server answers at all
+    for _ in $(seq 1 100); do
+        if "$PY" -c "import sys, urllib.request, urllib.error
+try: urllib.request.urlopen(sys.argv[1], timeout=2)
+except urllib.error.HTTPError: pass
+" "$1" 2>/dev/null; then return 0; fi
+        sleep 0.2
+    done
+    echo "no answer from $1" >&2
+    return 1
+}
+
+start() {
+    command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
+    environment
+    if ! psql "$PG/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$PROD_DB'" | grep -q 1; then
+        createdb -d "$PG/postgres" "$PROD_DB" 2>/dev/null || psql "$PG/postgres" -qc "CREATE DATABASE $PROD_DB"
+    fi
+    "$PY" manage.py migrate --noinput -v0
+    "$PY" manage.py collectstatic --noinput -v0
+    "$PY" manage.py load_demo -v0 >/dev/null
+    # Production mode as on a real (HTTPS) host must pass `check --deploy` without a warning.
+    DJANGO_SECURE_SSL=1 "$PY" manage.py check --deploy --fail-level WARNING
+    for port in "${APP_PORTS[@]}"; do
+        if running "$RUN/gunicorn-$port.pid"; then continue; fi
+        "$PY" -m gunicorn yzgz.wsgi -c deploy/gunicorn.conf.py -b "127.0.0.1:$port" \
+            --pid "$RUN/gunicorn-$port.pid" --daemon --error-logfile "$RUN/gunicorn-$port.log"
+    done
+    sed -e "s|@RUN@|$RUN|g" -e "s|@ROOT@|$ROOT|g" -e "s|@PORT@|$PORT|g" \
+        -e "s|@UPSTREAM_A@|127.0.0.1:${APP_PORTS[0]}|g" -e "s|@UPSTREAM_B@|127.0.0.1:${APP_PORTS[1]}|g" \
+        deploy/nginx.conf.template > "$RUN/nginx.conf"
+    if running "$RUN/nginx.pid"; then
+        nginx -p "$RUN" -c "$RUN/nginx.conf" -s reload
+    else
+        nginx -p "$RUN" -c "$RUN/nginx.conf"
+    fi
+    for port in "${APP_PORTS[@]}"; do wait_for "http://127.0.0.1:$port/robots.txt"; done
+    wait_for "http://127.0.0.1:$PORT/"
+    echo "The production stack is up: http://127.0.0.1:$PORT/ (nginx) -> 127.0.0.1:${APP_PORTS[0]}, 127.0.0.1:${APP_PORTS[1]} (gunicorn)"
+    echo "PostgreSQL: $DATABASE_URL  Redis: $REDIS_URL  logs: $RUN/"
+}
+
+stop() {
+    if running "$RUN/nginx.pid"; then
+        nginx -p "$RUN" -c "$RUN/nginx.conf" -s quit
+    fi
+    for port in "${APP_PORTS[@]}"; do
+        pidfile="$RUN/gunicorn-$port.pid"
+        if running "$pidfile"; then
+            pid="$(cat "$pidfile")"
+            kill -TERM "$pid"
+            for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+        fi
+        rm -f "$pidfile"
+    done
+    for _ in $(seq 1 50); do running "$RUN/nginx.pid" || break; sleep 0.2; done
+    echo "The production stack is stopped."
+}
+
+status() {
+    for name in nginx gunicorn-"${APP_PORTS[0]}" gunicorn-"${APP_PORTS[1]}"; do
+        if running "$RUN/$name.pid"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
+    done
+}
+
+cd "$ROOT"
+case "${1:-}" in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) echo "usage: deploy/prod.sh start|stop|status" >&2; exit 2 ;;
+esac
