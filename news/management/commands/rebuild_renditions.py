@@ -6,31 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from news import images
 from news.body import local_images, render_body
 from news.models import Article
-
-
-class ProgressBar:
-    """``[#####.....]  50/100 images`` on one line of a terminal; plain lines otherwise."""
-
-    WIDTH = 30
-
-    def __init__(self, stream, total, label):
-        self.stream, self.total, self.label = stream, total, label
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
-        self.done = 0
-        self.step = max(1, total // 20)
-
-    def advance(self):
-        self.done += 1
-        if self.tty or self.done % self.step == 0 or self.done == self.total:
-            filled = self.WIDTH * self.done // max(self.total, 1)
-            count = f"{self.done:>{len(str(self.total))}}/{self.total}"
-            line = f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {count} {self.label}"
-            self.stream.write(("\r" + line) if self.tty else line + "\n", ending="")
-            self.stream.flush()
-
-    def close(self):
-        if self.tty and self.total:
-            self.stream.write("\n", ending="")
+from news.progress import ProgressBar
 
 
 class Command(BaseCommand):
@@ -49,7 +25,7 @@ class Command(BaseCommand):
                 names.append(article.cover.name)
             names.extend(local_images(article.body))
         names = list(dict.fromkeys(names))
-        progress = ProgressBar(self.stdout if verbosity else _Null(), len(names), "images")
+        progress = ProgressBar(self.stdout, len(names), "images", quiet=not verbosity)
         written = failed = 0
         for name in names:
             try:
@@ -74,14 +50,3 @@ class Command(BaseCommand):
             )
         if failed:
             raise CommandError(f"{failed} images could not be processed; see above.")
-
-
-class _Null:
-    def write(self, *args, **kwargs):
-        pass
-
-    def flush(self):
-        pass
-
-    def isatty(self):
-        return False
