@@ -70,6 +70,13 @@ class Comment(models.Model):
         permissions = [("moderate_comment", _("Can approve, reject and mark comments as spam"))]
         indexes = [
             models.Index(fields=["article", "status", "parent", "-created_at"], name="comment_article_idx"),
+            # A page of an article's top-level comments, newest first, read in index order (a busy
+            # article has thousands; PostgreSQL cannot use the order after "parent IS NULL").
+            models.Index(
+                fields=["article", "status", "-created_at", "-id"],
+                condition=models.Q(parent__isnull=True),
+                name="comment_toplevel_idx",
+            ),
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
             models.Index(fields=["user", "-created_at"], name="comment_user_idx"),
         ]

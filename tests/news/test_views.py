@@ -275,3 +275,32 @@ def test_article_page_budget_for_a_logged_in_editor(client, category, editor):
     article = build_site(5, category, make_category(slug="sub2", parent=category), editor)
     client.force_login(editor)
     assert count_queries(client, article.get_absolute_url()) <= QUERY_BUDGET
+
+
+def test_home_blocks_reach_a_quiet_category_behind_hundreds_of_newer_articles(client, reporter, settings):
+    """The blocks come from the newest 300 articles; a category with nothing among them still gets its block."""
+    from news.views.articles import HomeView
+
+    busy = make_category(name="热闹栏目", slug="busy")
+    quiet = make_category(name="冷清栏目", slug="quiet")
+    quiet_child = make_category(name="冷清子栏目", slug="quiet-child", parent=quiet)
+    old = timezone.now() - timedelta(days=30)
+    make_article(title="冷清栏目的旧闻", category=quiet, author=reporter, published_at=old)
+    make_article(title="子栏目的旧闻", category=quiet_child, author=reporter, published_at=old - timedelta(hours=1))
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"热闹新闻{i}",
+            body="<p>正文</p>",
+            body_html="<p>正文</p>",
+            category=busy,
+            author=reporter,
+            status="published",
+            published_at=now - timedelta(minutes=i),
+        )
+        for i in range(HomeView.RECENT_WINDOW + 5)
+    )
+    response = client.get("/")
+    blocks = {category.slug: [a.title for a in articles] for category, articles in response.context["blocks"]}
+    assert blocks["quiet"] == ["冷清栏目的旧闻", "子栏目的旧闻"]
+    assert blocks["busy"] == [f"热闹新闻{i}" for i in range(6)]

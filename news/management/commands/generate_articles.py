@@ -109,6 +109,9 @@ class Command(BaseCommand):
             created += size
             progress.advance(size)
         progress.close()
+        if connection.vendor == "postgresql" and created:
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE news_article, news_searchdocument")  # plans for the new size
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"Generated {created:,} articles."))
 
@@ -171,5 +174,8 @@ class Command(BaseCommand):
                     "UPDATE news_comment SET created_at = a.published_at + random() * interval '3 days' "
                     "FROM news_article a WHERE a.id = news_comment.article_id"
                 )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE news_article, news_comment, news_searchdocument, accounts_user")
         if verbosity:
             self.stdout.write(self.style.SUCCESS(f"Generated {made:,} comments."))
