@@ -106,6 +106,16 @@ def test_resident_registers_comments_and_replies(open_page, browser, seed_articl
     expect(page.locator(".user-menu__name")).to_have_text(username)
     expect(page.locator(".messages")).to_contain_text(f"欢迎你，{username}！")
 
+    # 表态: the count of 鲜花 goes from 0 to 1 in place.
+    from news.models import Reaction
+
+    flowers = Reaction.objects.get(name="鲜花")
+    flower_count = page.locator(f'.reaction__count[data-reaction="{flowers.pk}"]')
+    expect(flower_count).to_have_text("0")
+    page.get_by_role("button", name="鲜花").click()
+    expect(flower_count).to_have_text("1")
+    expect(page.get_by_role("button", name="鲜花")).to_have_attribute("aria-pressed", "true")
+
     text = "夏都街道的党建观摩活动办得很扎实，点赞！"
     page.locator("#comment-body").fill(text)
     page.get_by_role("button", name="发表评论").click()
@@ -137,6 +147,7 @@ def test_resident_registers_comments_and_replies(open_page, browser, seed_articl
     assert Comment.objects.get(body=reply_text).parent_id == neighbour_comment.pk
     seed_article.refresh_from_db()
     assert seed_article.comment_count == 3
+    assert seed_article.reaction_counts == {str(flowers.pk): 1}
 
     desktop = browser.new_context(viewport=DESKTOP, locale="zh-CN", storage_state=page.context.storage_state())
     try:

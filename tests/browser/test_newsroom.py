@@ -175,3 +175,44 @@ def test_reporter_writes_pastes_from_wechat_and_schedules(
     phone.close()
     reader.close()
     other.close()
+
+
+def test_reporter_publishes_with_a_cover_and_it_is_on_home_and_its_category(
+    open_page, browser, live_server, media_root, tmp_path, reporter, category
+):
+    """Journey 1 on a desktop: write, add a cover, publish now; readers find it at once."""
+    from news.models import Article
+
+    desk = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = admin_log_in(open_page, desk, reporter, "/admin/news/article/add/")
+    page.locator("#id_title").fill("禹州市图书馆新馆开放")
+    choose_autocomplete(page, "category", category.name)
+    editor = page.locator(".ProseMirror[contenteditable=true]")
+    editor.click()
+    editor.press_sequentially("新馆藏书三十万册，周一至周日开放。")
+    editor.press("Enter")
+    editor.press_sequentially("市民凭身份证即可办理借阅证。")
+    cover = tmp_path / "library.jpg"
+    cover.write_bytes(make_image_bytes(width=1400, height=900, seed=8))
+    page.locator("#id_cover").set_input_files(str(cover))
+    page.locator("#id_status").select_option("published")
+    page.locator(".field-body").evaluate("field => field.scrollIntoView({behavior: 'instant'})")
+    screenshot(page, "admin-article-form-desktop")
+    page.locator("input[name=_save]").click()
+    page.wait_for_url("**/admin/news/article/")
+    screenshot(page, "admin-article-list-desktop")
+
+    article = Article.objects.get(title="禹州市图书馆新馆开放")
+    assert article.is_public and article.cover and article.body.count("<p>") == 2
+    reader = browser.new_context(viewport=PHONE, locale="zh-CN")
+    home = open_page("/", context=reader)
+    assert home.get_by_role("link", name="禹州市图书馆新馆开放").count() >= 1
+    listing = open_page(category.get_absolute_url(), context=reader)
+    item = listing.locator(".item", has=listing.get_by_role("link", name="禹州市图书馆新馆开放"))
+    assert item.locator("picture source[type='image/webp']").count() == 1
+    item.get_by_role("link", name="禹州市图书馆新馆开放").click()
+    listing.wait_for_url(f"**{article.get_absolute_url()}")
+    assert listing.locator(".article__body p").nth(1).inner_text() == "市民凭身份证即可办理借阅证。"
+    screenshot(listing, "article-published-phone")
+    desk.close()
+    reader.close()
