@@ -34,6 +34,7 @@ demo: $(STAMP)
 	$(BIN)/python manage.py load_demo
 
 test: $(STAMP)
+	@test -f node_modules/axe-core/axe.min.js || ! command -v npm >/dev/null || npm ci --no-audit --no-fund --loglevel=error
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Benchmarks that need the real services use a database of their own on the local PostgreSQL.
@@ -47,8 +48,9 @@ bench: $(STAMP)
 		|| createdb -h 127.0.0.1 -U postgres $(BENCH_DB)
 	$(BENCH_ENV) $(BIN)/python manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(BIN)/python manage.py bench_views --json bench-results/views.json
-	$(BENCH_ENV) $(BIN)/python manage.py generate_articles --articles 20000 --total
+	$(BENCH_ENV) $(BIN)/python manage.py generate_articles --articles 20000 --comments 200000 --total
 	$(BENCH_ENV) $(BIN)/python manage.py bench_search --json bench-results/search.json
+	$(BIN)/python manage.py bench_http --database $(BENCH_DB) --json bench-results/http.json
 
 prod: $(STAMP)
 	bash deploy/prod.sh start

@@ -32,9 +32,7 @@ def get(client, url):
     return response
 
 
-def test_second_anonymous_visit_is_served_from_the_cache_without_queries(
-    client, article, django_assert_num_queries
-):
+def test_second_anonymous_visit_is_served_from_the_cache_without_queries(client, article, django_assert_num_queries):
     url = article.get_absolute_url()
     assert get(client, url)["X-Page-Cache"] == "miss"
     with django_assert_num_queries(0):
