@@ -47,11 +47,31 @@ class HomeView(TemplateView):
     template_name = "news/home.html"
     RECENT_WINDOW = 300  # the newest articles that normally fill every category's block
 
-    def newest_by_category(self, published, tree):
-        """The BLOCK_SIZE newest articles of each top-level category (with its sub-categories).
+    def get_context_data(self, **kwargs):
+        published = Article.objects.published()
+        tree = category_tree()
+        latest_ids, block_ids = self.choose(published, tree)
+        wanted = set(latest_ids).union(*block_ids.values())
+        loaded = published.for_list().in_bulk(wanted)
+        blocks = [
+            (category, [loaded[pk] for pk in block_ids[category.pk] if pk in loaded])
+            for category in tree
+            if block_ids.get(category.pk)
+        ]
+        return super().get_context_data(
+            headlines=list(Article.objects.for_list().headlines()[:HEADLINE_COUNT]),
+            latest=[loaded[pk] for pk in latest_ids if pk in loaded],
+            blocks=blocks,
+            hot=hot_articles(),
+            **kwargs,
+        )
 
-        One query over the newest few hundred articles (an index range, however large the
-        archive) fills every block of a busy site; only a category too quiet to appear there
+    def choose(self, published, tree):
+        """Ids of the latest articles and of each top-level category's BLOCK_SIZE newest.
+
+        One query reads (id, category) of the newest few hundred articles — an index range,
+        however large the archive — which fills every block of a busy site; the articles
+        themselves are then loaded once. Only a category too quiet to appear in that window
         costs one more query.
         """
         top_of = {}
@@ -60,29 +80,18 @@ class HomeView(TemplateView):
             for child in category.subcategories:
                 top_of[child.pk] = category.pk
         blocks = {category.pk: [] for category in tree}
-        window = list(published[: self.RECENT_WINDOW])
-        for article in window:
-            block = blocks.get(top_of.get(article.category_id, article.category.parent_id))
+        window = list(published.values_list("pk", "category_id")[: self.RECENT_WINDOW])
+        for pk, category_id in window:
+            block = blocks.get(top_of.get(category_id))
             if block is not None and len(block) < BLOCK_SIZE:
-                block.append(article)
+                block.append(pk)
         if len(window) == self.RECENT_WINDOW:
             for category in tree:
                 if len(blocks[category.pk]) < BLOCK_SIZE:
-                    blocks[category.pk] = list(published.in_category(category)[:BLOCK_SIZE])
-        return blocks
-
-    def get_context_data(self, **kwargs):
-        published = Article.objects.published().for_list()
-        tree = category_tree()
-        by_category = self.newest_by_category(published, tree)
-        blocks = [(category, by_category[category.pk]) for category in tree if by_category.get(category.pk)]
-        return super().get_context_data(
-            headlines=list(Article.objects.for_list().headlines()[:HEADLINE_COUNT]),
-            latest=list(published[:LATEST_COUNT]),
-            blocks=blocks,
-            hot=hot_articles(),
-            **kwargs,
-        )
+                    blocks[category.pk] = list(
+                        published.in_category(category).values_list("pk", flat=True)[:BLOCK_SIZE]
+                    )
+        return [pk for pk, _category in window[:LATEST_COUNT]], blocks
 
 
 class ArticleWithdrawn(Exception):
