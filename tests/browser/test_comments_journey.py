@@ -282,7 +282,7 @@ def test_moderator_bans_a_resident_who_then_cannot_comment(
     expect(cells.nth(4)).to_have_text("发布广告")
     screenshot(page, "blackroom-desktop")
 
-    banned = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    banned = browser.new_context(viewport=PHONE, locale="zh-CN")
     try:
         article_url = seed_article.get_absolute_url()
         own = open_page(f"/accounts/login/?next={article_url}", context=banned)
@@ -294,5 +294,7 @@ def test_moderator_bans_a_resident_who_then_cannot_comment(
         expect(notice).to_contain_text("理由：发布广告")
         expect(own.locator("#comment-body")).to_have_count(0)
         expect(own.locator("form.comment-form")).to_have_count(0)
+        notice.scroll_into_view_if_needed()
+        screenshot(own, "banned-resident-phone")
     finally:
         banned.close()
