@@ -164,3 +164,31 @@ def test_off_when_the_setting_is_zero(client, article, settings):
     settings.PAGE_CACHE_SECONDS = 0
     get(client, "/")
     assert "X-Page-Cache" not in get(client, "/")
+
+
+def test_a_page_for_the_nginx_microcache_carries_no_token_and_sets_no_cookie(client, article):
+    """nginx asks with X-Microcache: 1; that page is shared by every anonymous reader for a second."""
+    url = article.get_absolute_url()
+    for attempt in ("miss", "hit"):
+        shared = Client().get(url, HTTP_X_MICROCACHE="1")
+        assert shared["X-Page-Cache"] == attempt
+        assert shared["X-Accel-Expires"] == "1"
+        assert not shared.cookies
+        values = re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', shared.content.decode())
+        assert values and set(values) == {""}
+    own = get(Client(), url)  # without the header: this reader's own token and cookie
+    assert "X-Accel-Expires" not in own and own.cookies["csrftoken"].value
+    assert set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', own.content.decode())) != {""}
+
+
+def test_the_csrf_endpoint_gives_a_reader_a_working_token(article):
+    reader = Client(enforce_csrf_checks=True)
+    response = reader.get(reverse("csrf-token"))
+    assert response["Cache-Control"] == "no-store, private"
+    token = response.json()["token"]
+    reaction = Reaction.objects.filter(is_active=True).first()
+    posted = reader.post(
+        reverse("news:article-react", args=[article.pk]), {"reaction": reaction.pk, "csrfmiddlewaretoken": token}
+    )
+    assert posted.status_code in {200, 302}
+    assert Article.objects.get(pk=article.pk).reaction_count == 1

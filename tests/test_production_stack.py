@@ -11,6 +11,7 @@ app server.
 """
 
 import http.cookiejar
+import json
 import os
 import re
 import shutil
@@ -26,8 +27,8 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection  # noqa: F401 - read by the skipif condition string
 
-from news.factories import make_article, make_user
-from news.models import Comment, SiteSettings
+from news.factories import make_article, make_category, make_user
+from news.models import Article, Comment, Reaction, SiteSettings
 from tests.news.test_viewcount import redis_available
 from tests.news.test_viewcount_processes import database_url, free_port
 
@@ -238,6 +239,30 @@ def test_nginx_serves_static_files_and_proxies_to_both_servers_with_the_client_a
         assert response.headers["Content-Encoding"] == "gzip"
         assert "max-age=31536000" in response.headers["Cache-Control"]
         assert "immutable" in response.headers["Cache-Control"]
+    # Anonymous pages: the second reader gets nginx's copy, with no token and no cookie; the
+    # token comes from /csrf/ (what site.js does) and works for 表态 through nginx.
+    article = make_article(title="微缓存的文章", category=make_category(), author=make_user("reporter9", role="记者"))
+    url = front + article.get_absolute_url()
+    Browser().get(url)
+    status, page, headers = Browser().get(url)
+    assert (status, headers["X-Microcache"]) == (200, "HIT")
+    assert "Set-Cookie" not in headers
+    assert set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', page)) == {""}
+    reader = Browser()
+    _status, body, _headers = reader.get(front + "/csrf/")
+    token = json.loads(body)["token"]
+    reaction = Reaction.objects.filter(is_active=True).first()
+    request = urllib.request.Request(
+        front + f"/article/{article.pk}/react/",
+        data=urllib.parse.urlencode({"reaction": reaction.pk, "csrfmiddlewaretoken": token}).encode(),
+        headers={"Accept": "application/json", "User-Agent": "Mozilla/5.0 test", "Referer": url},
+    )
+    with reader.opener.open(request, timeout=10) as response:
+        assert response.status == 200
+    assert Article.objects.get(pk=article.pk).reaction_count == 1
+    # A reader with a session (after 表态) is never served the shared copy.
+    assert reader.get(url)[2]["X-Microcache"] == "BYPASS"
+
     # The client's address reaches Django through nginx (login throttling counts by address),
     # and an X-Forwarded-For the client wrote itself does not give it a new one.
     resident = resident_named("zhaoliu")

@@ -10,6 +10,11 @@ cache, so they cost no query and no template.
   never stored, so nobody's page can reach somebody else.
 * CSRF tokens are cut out before storing and a fresh one for this reader is put back when
   serving, so every reader's forms (快捷登录, 表态) carry their own token and cookie.
+* Behind nginx, a request nginx may microcache (it sends ``X-Microcache: 1``: no session, no
+  messages cookie, GET) gets the page with *empty* token fields, no cookie and
+  ``X-Accel-Expires``: nginx then serves that same page to every anonymous reader for a
+  second, and ``static/js/site.js`` fills the fields from ``/csrf/`` (never cached), which
+  also sets the reader's own CSRF cookie. No reader's token is ever shared.
 * Every change readers should see — an article saved, published, withdrawn, scheduled or
   deleted; a comment approved, posted or removed; a reaction; a ban; a category, source or
   site setting — calls :func:`bump`, which moves a generation number that is part of every
@@ -24,10 +29,11 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 
 GENERATION_KEY = "pagecache:generation"
+MICROCACHE_HEADER = "HTTP_X_MICROCACHE"
 TOKEN_MARKER = "__yzgz_csrf_token__"  # noqa: S105 - a placeholder, not a secret
 _TOKEN_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _KEPT_HEADERS = ("Content-Type", "Content-Language")
@@ -94,7 +100,10 @@ def cache_anonymous(view):
         if _storable(response):
             content = _TOKEN_INPUT.sub(rf"\g<1>{TOKEN_MARKER}\g<2>", response.content.decode(response.charset))
             headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-            cache.set(key, {"content": content, "headers": headers}, ttl)
+            stored = {"content": content, "headers": headers}
+            cache.set(key, stored, ttl)
+            if request.META.get(MICROCACHE_HEADER) == "1":
+                return _serve(request, stored, hit=False)
         response["X-Page-Cache"] = "miss"
         return response
 
@@ -112,10 +121,24 @@ def _storable(response):
 
 def _serve(request, stored, hit):
     content = stored["content"]
-    if TOKEN_MARKER in content:
+    shared = request.META.get(MICROCACHE_HEADER) == "1"
+    if shared:
+        # For every anonymous reader at once: no token, no cookie; site.js fetches both.
+        content = content.replace(TOKEN_MARKER, "")
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    elif TOKEN_MARKER in content:
         content = content.replace(TOKEN_MARKER, get_token(request))
     response = HttpResponse(content)
     for name, value in stored["headers"].items():
         response[name] = value
     response["X-Page-Cache"] = "hit" if hit else "miss"
+    if shared:
+        response["X-Accel-Expires"] = str(getattr(settings, "MICROCACHE_SECONDS", 1))
+    return response
+
+
+def csrf_token_view(request):
+    """``{"token": …}`` for this reader (and their CSRF cookie): fills microcached pages' forms."""
+    response = JsonResponse({"token": get_token(request)})
+    response["Cache-Control"] = "no-store, private"
     return response

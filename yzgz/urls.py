@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from news.sitemaps import SITEMAPS, news_sitemap, robots_txt
+from yzgz.pagecache import csrf_token_view
 
 admin.site.site_header = _("Yuzhou Focus newsroom")
 admin.site.site_title = _("Yuzhou Focus newsroom")
@@ -35,6 +36,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("csrf/", csrf_token_view, name="csrf-token"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}),
     path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
