@@ -67,6 +67,7 @@ start() {
         "$PY" -m gunicorn yzgz.wsgi -c deploy/gunicorn.conf.py -b "127.0.0.1:$port" \
             --pid "$RUN/gunicorn-$port.pid" --daemon --error-logfile "$RUN/gunicorn-$port.log"
     done
+    rm -rf "$RUN/microcache"  # copies from an earlier run are never served
     sed -e "s|@RUN@|$RUN|g" -e "s|@ROOT@|$ROOT|g" -e "s|@PORT@|$PORT|g" \
         -e "s|@UPSTREAM_A@|127.0.0.1:${APP_PORTS[0]}|g" -e "s|@UPSTREAM_B@|127.0.0.1:${APP_PORTS[1]}|g" \
         deploy/nginx.conf.template > "$RUN/nginx.conf"

@@ -227,7 +227,15 @@ def test_an_anonymous_page_is_cached_once_for_both_servers_and_refreshed_by_a_co
     assert "两台都能看到吗？" in page and headers["X-Page-Cache"] == "miss"
 
 
-def test_nginx_serves_static_files_and_proxies_to_both_servers_with_the_client_address(stack, db):
+def test_nginx_serves_static_files_and_proxies_to_both_servers_with_the_client_address(stack, db, settings):
+    # This process saves articles too: its cache (and the page generation in it) is the servers' Redis.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "yzgz",
+        }
+    }
     if stack["front"] is None:
         pytest.skip("nginx is not installed (apt-get install nginx)")
     front = stack["front"]
@@ -262,6 +270,12 @@ def test_nginx_serves_static_files_and_proxies_to_both_servers_with_the_client_a
     assert Article.objects.get(pk=article.pk).reaction_count == 1
     # A reader with a session (after 表态) is never served the shared copy.
     assert reader.get(url)[2]["X-Microcache"] == "BYPASS"
+    # Withdrawn: once the copy's second is over, nobody gets it again.
+    article.status = Article.Status.WITHDRAWN
+    article.withdrawn_reason = "核实有误"
+    article.save()
+    time.sleep(2.1)  # the copy lives one second (X-Accel-Expires: 1), counted in whole seconds
+    assert [Browser().get(url)[0] for _ in range(3)] == [410, 410, 410]
 
     # The client's address reaches Django through nginx (login throttling counts by address),
     # and an X-Forwarded-For the client wrote itself does not give it a new one.
