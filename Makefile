@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test venv demo bench lint format check messages lock clean help prod prod-stop prod-status
+.PHONY: run test venv demo bench lint format check messages lock clean help prod prod-stop prod-status backup restore
 
 help:
 	@echo "make run       install, migrate, load demo content, serve http://127.0.0.1:8000"
 	@echo "make test      run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
 	@echo "make prod      start nginx + two gunicorn app servers + PostgreSQL + Redis on :8080"
 	@echo "make prod-stop stop exactly what make prod started"
+	@echo "make backup    database and uploads into backups/ (make restore FROM=dir puts one back)"
 	@echo "make bench     run the benchmarks and print their tables"
 	@echo "make lint      ruff lint + format check, Django checks, migrations check"
 	@echo "make messages  update and compile the Chinese translations"
@@ -60,6 +61,15 @@ prod-stop:
 
 prod-status:
 	bash deploy/prod.sh status
+
+# Database (pg_dump, or SQLite's backup API) and uploads into backups/yzgz-<time>/ (or TO=dir).
+backup: $(STAMP)
+	$(BIN)/python manage.py backup $(if $(TO),--to $(TO))
+
+# Into a new, empty database (DATABASE_URL) and MEDIA_ROOT: make restore FROM=backups/yzgz-…
+restore: $(STAMP)
+	@test -n "$(FROM)" || { echo "usage: make restore FROM=backups/yzgz-<time>"; exit 2; }
+	$(BIN)/python manage.py restore $(FROM)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
