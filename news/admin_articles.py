@@ -324,20 +324,10 @@ class ArticleAdmin(admin.ModelAdmin):
     def keep_revision(article, user):
         """A revision of a published article, unless its content is what the last one kept."""
         latest = article.revisions.first()
-        if latest is not None:
-            current = ArticleRevision(
-                title=article.title,
-                summary=article.summary,
-                body=article.body,
-                cover=article.cover.name or "",
-                category_id=article.category_id,
-                source_id=article.source_id,
-                tags=", ".join(sorted(article.tags.names()))[:500],
-            )
-            fields = ("title", "summary", "body", "cover", "category_id", "source_id", "tags")
-            if all(getattr(latest, f) == getattr(current, f) for f in fields):
-                return None
-        return ArticleRevision.snapshot(article, user)
+        content = ArticleRevision.content_of(article)
+        if latest is not None and all(getattr(latest, field) == value for field, value in content.items()):
+            return None
+        return ArticleRevision.objects.create(article=article, editor=user, **content)
 
     # --- list columns ----------------------------------------------------------------
     @admin.display(description=_("cover image"))

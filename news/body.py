@@ -50,7 +50,8 @@ def picture(name, width, height, alt="", sizes=BODY_SIZES, lazy=True, storage=No
     if not sets:
         src = html.escape(storage.url(name), quote=True)
         return f'<img src="{src}" alt="{alt}" width="{width}" height="{height}"{loading} decoding="async">'
-    fallback_width = images.rendition_widths(width)[min(1, len(images.rendition_widths(width)) - 1)]
+    widths = images.rendition_widths(width)
+    fallback_width = widths[min(1, len(widths) - 1)]
     fallback = storage.url(images.rendition_name(name, fallback_width, "jpg"))
     return (
         f'<picture><source type="image/webp" srcset="{html.escape(sets["webp"], quote=True)}" sizes="{sizes}">'

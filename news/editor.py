@@ -82,6 +82,6 @@ def store_body_image(upload):
     try:
         images.ensure_renditions(name)
     except Exception as exc:
-        default_storage.delete(name)
+        images.delete_with_renditions(name, cleaned.width)
         raise ValidationError(_("The file is not an image, or it is damaged."), code="invalid_image") from exc
     return name, cleaned

@@ -208,3 +208,12 @@ def ensure_renditions(name, storage=None, force=False):
                 storage.save(target_name, ContentFile(buffer.getvalue()))
                 written += 1
     return written
+
+
+def delete_with_renditions(name, width, storage=None):
+    """Remove an upload and the renditions made for it (``width``: the original's)."""
+    storage = storage or default_storage
+    for target in rendition_widths(width):
+        for extension, _format, _mime in RENDITION_FORMATS:
+            storage.delete(rendition_name(name, target, extension))
+    storage.delete(name)

@@ -111,10 +111,7 @@ def fetch(url):
 def discard(stored):
     """Delete images stored by a save that failed, with their renditions."""
     for name, width in stored:
-        for target in images.rendition_widths(width):
-            for extension, _format, _mime in images.RENDITION_FORMATS:
-                default_storage.delete(images.rendition_name(name, target, extension))
-        default_storage.delete(name)
+        images.delete_with_renditions(name, width)
 
 
 def localise(body):

@@ -320,20 +320,23 @@ class ArticleRevision(models.Model):
     def __str__(self):
         return f"{self.article_id} @ {self.created_at:%Y-%m-%d %H:%M}"
 
+    @staticmethod
+    def content_of(article):
+        """The article's content as a revision keeps it (read after its tags are saved)."""
+        return {
+            "title": article.title,
+            "summary": article.summary,
+            "body": article.body,
+            "cover": article.cover.name or "",
+            "category_id": article.category_id,
+            "source_id": article.source_id,
+            "tags": ", ".join(sorted(article.tags.names()))[:500],
+        }
+
     @classmethod
     def snapshot(cls, article, editor):
         """Record the article's current content (call after its tags are saved)."""
-        return cls.objects.create(
-            article=article,
-            editor=editor,
-            title=article.title,
-            summary=article.summary,
-            body=article.body,
-            cover=article.cover.name or "",
-            category_id=article.category_id,
-            source_id=article.source_id,
-            tags=", ".join(sorted(article.tags.names()))[:500],
-        )
+        return cls.objects.create(article=article, editor=editor, **cls.content_of(article))
 
     def restore_into(self, article):
         """Put this revision's content back into ``article`` (saved by the caller)."""

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from news.factories import make_article, make_category, make_cover, make_image_bytes, make_source
 from news.models import Article, SiteSettings
+from tests.news.admin_forms import article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -15,25 +16,6 @@ LIST_URL = reverse("admin:news_article_changelist")
 
 def change_url(article):
     return reverse("admin:news_article_change", args=[article.pk])
-
-
-def article_form(category, **overrides):
-    now = timezone.localtime()
-    data = {
-        "title": "禹州新闻",
-        "category": category.pk,
-        "source": "",
-        "tags": "民生, 交通",
-        "summary": "",
-        "body": "<p>正文第一段。</p>",
-        "status": "published",
-        "published_at_0": now.strftime("%Y-%m-%d"),
-        "published_at_1": now.strftime("%H:%M:%S"),
-        "allow_comments": "on",
-        "headline_order": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture

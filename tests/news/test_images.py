@@ -29,7 +29,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from PIL import ExifTags, Image, ImageDraw
 
@@ -38,6 +37,7 @@ from news.editor import store_body_image
 from news.factories import make_article, make_cover, make_image_bytes
 from news.models import Article
 from news.sanitize import sanitize_html
+from tests.news.admin_forms import article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -49,26 +49,6 @@ OLD_TIME = 946_684_800  # 2000-01-01: marks files a later step must not rewrite
 
 
 # --- helpers: forms, files and pages ----------------------------------------------------
-
-
-def article_form(category, **overrides):
-    """POST data of the admin's add form, as in tests/news/test_admin.py."""
-    now = timezone.localtime()
-    data = {
-        "title": "禹州新闻",
-        "category": category.pk,
-        "source": "",
-        "tags": "民生, 交通",
-        "summary": "",
-        "body": "<p>正文第一段。</p>",
-        "status": "published",
-        "published_at_0": now.strftime("%Y-%m-%d"),
-        "published_at_1": now.strftime("%H:%M:%S"),
-        "allow_comments": "on",
-        "headline_order": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 def stored_files(root):

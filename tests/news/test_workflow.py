@@ -17,6 +17,7 @@ from taggit.models import Tag
 from accounts.roles import REPORTER
 from news.factories import make_article, make_category, make_cover, make_source
 from news.models import Article, ArticleDailyViews, ArticleRevision, Category, Reaction, SiteSettings, Source
+from tests.news.admin_forms import article_form
 
 pytestmark = pytest.mark.django_db
 
@@ -40,25 +41,6 @@ def revisions_url(article):
 
 def restore_url(article, revision):
     return reverse("admin:news_article_revision_restore", args=[article.pk, revision.pk])
-
-
-def article_form(category, **overrides):
-    now = timezone.localtime()
-    data = {
-        "title": "禹州新闻",
-        "category": category.pk,
-        "source": "",
-        "tags": "民生, 交通",
-        "summary": "",
-        "body": "<p>正文第一段。</p>",
-        "status": "published",
-        "published_at_0": now.strftime("%Y-%m-%d"),
-        "published_at_1": now.strftime("%H:%M:%S"),
-        "allow_comments": "on",
-        "headline_order": "0",
-    }
-    data.update(overrides)
-    return data
 
 
 def split(value):
