@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test venv demo bench lint format check messages lock clean help prod prod-stop prod-status backup restore
+.PHONY: run test venv demo bench lint format check messages lock clean help prod prod-stop prod-status backup restore audit soak
 
 help:
 	@echo "make run       install, migrate, load demo content, serve http://127.0.0.1:8000"
@@ -76,6 +76,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Known vulnerabilities in requirements.lock (pip-audit); see tools/audit.py for what happens offline.
+audit: $(STAMP)
+	$(BIN)/python tools/audit.py
 
 format: $(STAMP)
 	$(BIN)/ruff format .

@@ -140,8 +140,8 @@ def _search_postgresql(queryset, terms):
         matching(queryset, query)
         .annotate(
             # The SQL is constant; the query travels as a parameter.
-            in_title=RawSQL(f"{table}.title_vector @@ to_tsquery('simple', %s)", [query], BooleanField()),  # noqa: S611
-            score=RawSQL(f"ts_rank({table}.vector, to_tsquery('simple', %s))", [query], FloatField()),  # noqa: S611
+            in_title=RawSQL(f"{table}.title_vector @@ to_tsquery('simple', %s)", [query], BooleanField()),  # noqa: S611 - constant SQL, bound query
+            score=RawSQL(f"ts_rank({table}.vector, to_tsquery('simple', %s))", [query], FloatField()),  # noqa: S611 - constant SQL, bound query
         )
         .order_by("-in_title", "-score", "-published_at", "-id")
     )

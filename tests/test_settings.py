@@ -92,3 +92,98 @@ def test_redis_url_selects_the_redis_cache(url):
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     result = run_python(code, DJANGO_SETTINGS_MODULE="yzgz.settings", REDIS_URL=url)
     assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+
+
+# One production process (DJANGO_DEBUG=0, HTTPS behind the proxy) on a throwaway SQLite
+# database: it logs a resident in and prints the headers and cookies of the pages asked.
+HEADERS_PROBE = """
+import json, django
+from django.core.management import call_command
+django.setup()
+from django.conf import settings
+# The one thing changed: static URLs without collectstatic's manifest (not a security setting).
+plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+settings.STORAGES = {**settings.STORAGES, "staticfiles": plain}
+call_command("migrate", verbosity=0)
+from django.contrib.auth import get_user_model
+from django.test import Client
+get_user_model().objects.create_user("probe", password="Pr0be-password-2026")
+client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="yzgz.example.cn")
+out = {}
+for path in ["/", "/accounts/login/", "/admin/login/", "/csrf/"]:
+    response = client.get(path)
+    out[path] = {"status": response.status_code, "headers": dict(response.headers)}
+response = client.post("/accounts/login/", {"username": "probe", "password": "Pr0be-password-2026"})
+out["login"] = {"status": response.status_code}
+out["cookies"] = {
+    name: {"secure": bool(c["secure"]), "httponly": bool(c["httponly"]), "samesite": c["samesite"]}
+    for name, c in client.cookies.items()
+}
+from yzgz.security import inline_script_hashes
+from django_prose_editor.widgets import prose_editor_base_media
+out["importmap"] = str(prose_editor_base_media["importmap"].render())
+out["hashes"] = list(inline_script_hashes())
+print("JSON" + json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def production_probe(tmp_path_factory):
+    db = tmp_path_factory.mktemp("prod") / "probe.sqlite3"
+    result = run_python(
+        HEADERS_PROBE,
+        DJANGO_SETTINGS_MODULE="yzgz.settings",
+        DJANGO_DEBUG="0",
+        DJANGO_SECRET_KEY=STRONG_KEY,
+        DJANGO_ALLOWED_HOSTS="yzgz.example.cn",
+        DATABASE_URL=f"sqlite:///{db}",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+
+    return json.loads(result.stdout.split("JSON", 1)[1])
+
+
+def _csp(headers):
+    return dict(
+        [*d.split(" ", 1), ""][:2] for d in (part.strip() for part in headers["Content-Security-Policy"].split(";"))
+    )
+
+
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/admin/login/", "/csrf/"])
+def test_production_pages_carry_the_security_headers(production_probe, path):
+    page = production_probe[path]
+    assert page["status"] == 200
+    headers = page["headers"]
+    csp = _csp(headers)
+    assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
+    assert csp["script-src"].startswith("'self'")
+    assert csp["frame-ancestors"] == "'none'"
+    assert csp["object-src"] == "'none'"
+    assert "upgrade-insecure-requests" in csp
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = dict(item.strip().split("=", 1) for item in headers["Permissions-Policy"].split(","))
+    assert policy["camera"] == policy["microphone"] == policy["geolocation"] == policy["payment"] == "()"
+
+
+def test_only_the_admin_allows_the_editor_import_map_by_its_hash(production_probe):
+    from yzgz.security import script_hash
+
+    body = production_probe["importmap"].split(">", 1)[1].rsplit("</script>", 1)[0]
+    assert production_probe["hashes"] == [script_hash(body)]
+    assert script_hash(body) in _csp(production_probe["/admin/login/"]["headers"])["script-src"]
+    assert "sha256" not in _csp(production_probe["/"]["headers"])["script-src"]
+    # Pictures pasted into the editor may show before the save copies them; public pages load ours only.
+    assert "https:" in _csp(production_probe["/admin/login/"]["headers"])["img-src"]
+    assert "https:" not in _csp(production_probe["/"]["headers"])["img-src"]
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(production_probe):
+    assert production_probe["login"]["status"] == 302
+    cookies = production_probe["cookies"]
+    for name in ("sessionid", "csrftoken"):
+        assert cookies[name] == {"secure": True, "httponly": True, "samesite": "Lax"}, name

@@ -63,7 +63,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG=0.")
-    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105
+    SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105 - development only; production refuses it below
 elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 40):
     raise ImproperlyConfigured("DJANGO_SECRET_KEY is a default or too short (50+ random characters).")
 
@@ -97,6 +97,7 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yzgz.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yzgz.middleware.RenderStatsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -219,6 +220,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script of ours reads the CSRF cookie: forms carry the token, and site.js asks /csrf/ for it.
+CSRF_COOKIE_HTTPONLY = True
 if not DEBUG and env_bool("DJANGO_SECURE_SSL", True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)

@@ -38,7 +38,7 @@ JSON_SCRIPT_ESCAPES = {
 def json_ld_script(data):
     """``<script type="application/ld+json">`` with ``data``, safe inside HTML."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
-    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 - JSON with < > & escaped
 
 
 def iso_local(value):

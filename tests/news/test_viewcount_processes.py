@@ -114,7 +114,7 @@ def hit(port, article_id, visitor):
             "X-Forwarded-For": f"10.{visitor // 65536}.{visitor // 256 % 256}.{visitor % 256}",
         },
     )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - http on loopback
         assert response.status == 200
         return response.read()
 

@@ -64,7 +64,7 @@ class Command(BaseCommand):
         vendor = connection.vendor
         if vendor == "postgresql":
             result = subprocess.run(  # noqa: S603 - pg_dump with our own settings
-                ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target / "db.dump")],  # noqa: S607
+                ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", "--file", str(target / "db.dump")],  # noqa: S607 - pg_dump from PATH, documented
                 env=pg_env(),
                 capture_output=True,
                 text=True,
