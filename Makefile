@@ -77,6 +77,12 @@ lint: $(STAMP)
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
+# Two minutes of mixed traffic at 32 connections against the production stack, with PostgreSQL
+# and Redis each stopped and started on the way (its own servers; see tools/soak.py).
+soak: $(STAMP)
+	@command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
+	$(BIN)/python tools/soak.py --duration 120 --json bench-results/soak.json
+
 # Known vulnerabilities in requirements.lock (pip-audit); see tools/audit.py for what happens offline.
 audit: $(STAMP)
 	$(BIN)/python tools/audit.py

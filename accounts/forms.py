@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from accounts.avatars import process_avatar
 from accounts.models import User
 from news.images import validate_image_upload
 
@@ -50,6 +51,15 @@ class ProfileForm(forms.ModelForm):
 
     def clean_avatar(self):
         avatar = self.cleaned_data.get("avatar")
+        self.avatar_jpeg = None
         if avatar and hasattr(avatar, "content_type"):  # a new upload, not the stored file
             validate_image_upload(avatar)
+            # Decoding every pixel here, not in the view, turns a file that only breaks when
+            # decoded (a truncated JPEG passes Pillow's verify()) into a form error.
+            try:
+                self.avatar_jpeg = process_avatar(avatar)
+            except Exception as exc:  # Pillow raises many kinds of errors for broken files.
+                raise forms.ValidationError(
+                    _("The file is not an image, or it is damaged."), code="invalid_image"
+                ) from exc
         return avatar

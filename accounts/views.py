@@ -1,11 +1,14 @@
 """Residents' account pages: register, log in (throttled), profile and my comments."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView, UpdateView
 
 from accounts import throttle
-from accounts.avatars import process_avatar
 from accounts.forms import ProfileForm, RegistrationForm, ThrottledAuthenticationForm
+from news.images import StorageUnavailable
 from news.models import Comment, SiteSettings
 from yzgz.net import client_ip
+
+logger = logging.getLogger(__name__)
 
 
 def safe_next(request, default):
@@ -56,8 +61,10 @@ class LoginView(auth_views.LoginView):
 
 
 def register(request):
+    # HttpResponseRedirect, not redirect(): redirect() would try a bare word such as
+    # "undefined" as a URL pattern name and fail with NoReverseMatch.
     if request.user.is_authenticated:
-        return redirect(safe_next(request, reverse("news:home")))
+        return HttpResponseRedirect(safe_next(request, reverse("news:home")))
     ip = client_ip(request)
     form = RegistrationForm(request.POST or None)
     status = 200
@@ -73,7 +80,7 @@ def register(request):
             throttle.registered(ip)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome, %(name)s! You can comment now.") % {"name": user.username})
-            return redirect(safe_next(request, reverse("news:home")))
+            return HttpResponseRedirect(safe_next(request, reverse("news:home")))
         else:
             status = 400
     return render(
@@ -95,9 +102,16 @@ class ProfileView(LoginRequiredMixin, UpdateView):
     def form_valid(self, form):
         old_avatar = self.request.user.__class__.objects.get(pk=self.request.user.pk).avatar
         user = form.save(commit=False)
-        upload = form.cleaned_data.get("avatar")
-        if upload and hasattr(upload, "content_type"):
-            user.avatar.save("avatar.jpg", process_avatar(upload), save=False)
+        if form.avatar_jpeg is not None:
+            try:
+                user.avatar.save("avatar.jpg", form.avatar_jpeg, save=False)
+            except OSError:  # a full disk or a failing storage (MediaStorage removed the partial file)
+                logger.exception("could not store an avatar")
+                user.refresh_from_db()  # nothing of this form is kept
+                form.add_error("avatar", StorageUnavailable())
+                response = super().form_invalid(form)
+                response.status_code = 503
+                return response
         user.save()
         if old_avatar and old_avatar.name != user.avatar.name:
             old_avatar.storage.delete(old_avatar.name)

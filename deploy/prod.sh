@@ -6,13 +6,13 @@
 #   deploy/prod.sh stop     stop exactly what start started (by the pid files in .prod/)
 #   deploy/prod.sh status
 #
-# Everything it writes is under .prod/ (config, pids, logs, the secret key). Settings come
+# Everything it writes is under .prod/ (config, pids, logs, the secret key; PROD_RUN moves it). Settings come
 # from the environment with defaults for this machine; on a real server use the systemd
 # units in deploy/systemd/ and deploy/nginx-site.conf instead (see the README).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUN="$ROOT/.prod"
+RUN="${PROD_RUN:-$ROOT/.prod}"
 PY="$ROOT/.venv/bin/python"
 PORT="${PROD_PORT:-8080}"
 APP_PORTS=("${PROD_APP_PORT_A:-8101}" "${PROD_APP_PORT_B:-8102}")
@@ -67,6 +67,12 @@ start() {
         "$PY" -m gunicorn yzgz.wsgi -c deploy/gunicorn.conf.py -b "127.0.0.1:$port" \
             --pid "$RUN/gunicorn-$port.pid" --daemon --error-logfile "$RUN/gunicorn-$port.log"
     done
+    # The view counts buffered in Redis reach the database every 5 s (a systemd timer on a real host).
+    if ! running "$RUN/flush-views.pid"; then
+        setsid bash -c 'while true; do "$0" manage.py flush_views -v0 || true; sleep 5; done' "$PY" \
+            >>"$RUN/flush-views.log" 2>&1 </dev/null &
+        echo $! > "$RUN/flush-views.pid"
+    fi
     rm -rf "$RUN/microcache"  # copies from an earlier run are never served
     sed -e "s|@RUN@|$RUN|g" -e "s|@ROOT@|$ROOT|g" -e "s|@PORT@|$PORT|g" \
         -e "s|@UPSTREAM_A@|127.0.0.1:${APP_PORTS[0]}|g" -e "s|@UPSTREAM_B@|127.0.0.1:${APP_PORTS[1]}|g" \
@@ -95,12 +101,16 @@ stop() {
         fi
         rm -f "$pidfile"
     done
+    if running "$RUN/flush-views.pid"; then
+        kill -TERM -- "-$(cat "$RUN/flush-views.pid")" 2>/dev/null || kill -TERM "$(cat "$RUN/flush-views.pid")"
+    fi
+    rm -f "$RUN/flush-views.pid"
     for _ in $(seq 1 50); do running "$RUN/nginx.pid" || break; sleep 0.2; done
     echo "The production stack is stopped."
 }
 
 status() {
-    for name in nginx gunicorn-"${APP_PORTS[0]}" gunicorn-"${APP_PORTS[1]}"; do
+    for name in nginx gunicorn-"${APP_PORTS[0]}" gunicorn-"${APP_PORTS[1]}" flush-views; do
         if running "$RUN/$name.pid"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
     done
 }

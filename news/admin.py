@@ -4,6 +4,7 @@ Reporters see and change only their own articles; editors (``news.manage_all_art
 see and change every article. The rule itself lives in :mod:`news.permissions`.
 """
 
+import taggit.admin
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from taggit.models import Tag
 
 from news import services, wordfilter
 from news.admin_articles import ArticleAdmin  # noqa: F401 - registers the article admin
@@ -82,6 +84,8 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         settings = SiteSettings.current()
         return redirect(reverse("admin:news_sitesettings_change", args=[settings.pk]))
 
@@ -340,6 +344,9 @@ class SensitiveWordAdmin(admin.ModelAdmin):
 @admin.register(ModerationAction)
 class ModerationActionAdmin(admin.ModelAdmin):
     list_display = ["created_at", "actor", "kind", "target_user", "detail"]
+    # All read-only, so the entry page builds no choice lists: the comment choices would use
+    # CommentAdmin's queue ordering, an annotation plain Comment querysets do not have.
+    readonly_fields = ["created_at", "actor", "kind", "comment", "target_user", "detail"]
     list_filter = ["kind", "created_at"]
     search_fields = ["detail", "actor__username", "target_user__username"]
     list_select_related = ["actor", "target_user"]
@@ -365,3 +372,22 @@ class ReactionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # hide a reaction instead: deleting it would delete its votes
+
+
+# --- tags --------------------------------------------------------------------------------
+# taggit's own admin lets any staff member merge tags: neither its action nor its merge view
+# checks a permission, and a merge re-tags every article. Here it needs the tag change
+# permission (editors), like editing a tag does.
+admin.site.unregister(Tag)
+
+
+@admin.register(Tag)
+class TagAdmin(taggit.admin.TagAdmin):
+    @admin.action(description=taggit.admin.TagAdmin.render_tag_form.short_description, permissions=["change"])
+    def render_tag_form(self, request, queryset):
+        return super().render_tag_form(request, queryset)
+
+    def merge_tags_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return super().merge_tags_view(request)

@@ -50,6 +50,7 @@ class ArticleAdminForm(forms.ModelForm):
         help_text=Article._meta.get_field("cover").help_text,
     )
     user = None  # set by ArticleAdmin.get_form
+    storage_error = None  # set by ArticleAdmin.changeform_view when the last try could not store a picture
 
     class Meta:
         model = Article
@@ -64,6 +65,12 @@ class ArticleAdminForm(forms.ModelForm):
             status.choices = [(value, label) for value, label in Article.Status.choices if value in allowed]
             if not can_publish(self.user):
                 status.help_text = _("An editor reviews and publishes articles submitted for review.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.storage_error is not None:
+            raise self.storage_error
+        return cleaned
 
     def clean_cover(self):
         cover = self.cleaned_data.get("cover")
@@ -285,7 +292,24 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
+        form.storage_error = getattr(request, "storage_error", None)
         return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A picture that cannot be stored (full disk, failing storage) is a form error, not a 500.
+
+        The first try rolled back (the admin saves in one transaction) and removed what it
+        wrote; the second shows the same form, with what the reporter typed, and the reason.
+        """
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except images.StorageUnavailable as exc:
+            if request.method != "POST" or getattr(request, "storage_error", None) is not None:
+                raise
+            request.storage_error = exc
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            response.status_code = 503
+            return response
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
@@ -486,7 +510,8 @@ class ArticleAdmin(admin.ModelAdmin):
         try:
             name, cleaned = editor.store_body_image(upload)
         except ValidationError as exc:
-            return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+            status = 503 if exc.code == "storage_unavailable" else 400
+            return JsonResponse({"error": " ".join(exc.messages)}, status=status)
         return JsonResponse(
             {"url": default_storage.url(name), "width": cleaned.width, "height": cleaned.height}, status=201
         )

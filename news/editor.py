@@ -14,7 +14,6 @@ to :func:`upload_body_image`, which cleans them like covers (``news.images``).
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -78,10 +77,10 @@ def store_body_image(upload):
     cleaned = images.clean_image(upload)
     extension = images.EXTENSIONS[cleaned.format]
     name = f"{BODY_IMAGE_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex[:16]}{extension}"
-    name = default_storage.save(name, cleaned.content)
     try:
-        images.ensure_renditions(name)
-    except Exception as exc:
-        images.delete_with_renditions(name, cleaned.width)
+        name = images.store_with_renditions(name, cleaned.content, cleaned.width)
+    except images.StorageUnavailable:
+        raise
+    except Exception as exc:  # the original is already removed: Pillow could not resize it
         raise ValidationError(_("The file is not an image, or it is damaged."), code="invalid_image") from exc
     return name, cleaned

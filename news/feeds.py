@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
+from news.converters import text_segment
 from news.models import Article, Category, SiteSettings
 
 FEED_SIZE = 30
@@ -130,7 +131,7 @@ class CategoryFeed(LatestArticlesFeed):
     """The 30 newest public articles of a category and its sub-categories (RSS 2.0)."""
 
     def get_object(self, request, slug):
-        return get_object_or_404(Category, slug=slug)
+        return get_object_or_404(Category, slug=text_segment(slug))
 
     def title(self, obj):
         return xml_text(f"{obj.name} - {SiteSettings.current().site_name}")

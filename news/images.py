@@ -12,6 +12,7 @@
 """
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -31,6 +32,7 @@ RENDITION_WIDTHS = (400, 800, 1200)
 RENDITION_FORMATS = (("webp", "WEBP", "image/webp"), ("jpg", "JPEG", "image/jpeg"))
 RENDITION_DIR = "renditions"
 # Markup or code inside an image file means someone built a polyglot: refuse it.
+logger = logging.getLogger(__name__)
 _MARKUP = re.compile(rb"<\s*(script|svg|html|body|iframe|object|embed|\?php|!doctype)|javascript:", re.IGNORECASE)
 
 
@@ -210,9 +212,57 @@ def ensure_renditions(name, storage=None, force=False):
     return written
 
 
-def delete_with_renditions(name, width, storage=None):
-    """Remove an upload and the renditions made for it (``width``: the original's)."""
+class StorageUnavailable(ValidationError):
+    """The picture was fine but could not be written: a full disk or a failing storage backend.
+
+    Whatever was written for it has been removed. It is a ValidationError so forms show the
+    message; views answer 503 (a server problem, not the resident's) when they see its code.
+    """
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "The picture could not be stored: the server's storage is full or unavailable. "
+                "Nothing was saved; please try again later."
+            ),
+            code="storage_unavailable",
+        )
+
+
+def store_with_renditions(name, content, width, storage=None):
+    """Save an upload and its renditions; on a storage failure remove all of it and raise StorageUnavailable."""
     storage = storage or default_storage
+    try:
+        name = storage.save(name, content)
+    except OSError as exc:
+        raise StorageUnavailable() from exc
+    try:
+        ensure_renditions(name, storage)
+    except Exception as exc:
+        discard_upload(name, width, storage)
+        if isinstance(exc, OSError):
+            raise StorageUnavailable() from exc
+        raise
+    return name
+
+
+def discard_upload(name, width, storage=None):
+    """:func:`delete_with_renditions` that never raises (it runs while handling another failure)."""
+    try:
+        delete_with_renditions(name, width, storage)
+    except OSError:
+        logger.exception("could not remove %s after a failed upload", name)
+
+
+def delete_with_renditions(name, width, storage=None):
+    """Remove an upload and the renditions made for it (``width``: the original's, read if None)."""
+    storage = storage or default_storage
+    if width is None and storage.exists(name):
+        try:
+            with storage.open(name, "rb") as original, Image.open(original) as image:
+                width = image.width
+        except Exception:  # not an image after all: only the file itself goes
+            width = None
     for target in rendition_widths(width):
         for extension, _format, _mime in RENDITION_FORMATS:
             storage.delete(rendition_name(name, target, extension))

@@ -14,7 +14,6 @@ matches rank first, then more matches (``ts_rank``), then newer. On SQLite a pla
 ``manage.py rebuild_search_index``.
 """
 
-import html
 import re
 import unicodedata
 
@@ -233,7 +232,7 @@ SNIPPET_RADIUS = 50
 
 def snippet(article, terms, radius=SNIPPET_RADIUS):
     """A piece of the article's text around the first match, escaped, matches in <mark>."""
-    text = html.unescape(article.excerpt or "")
+    text = article.excerpt or ""  # plain text already: unescaping again would decode "&lt;" typed by the author
     lowered = normalize(text)
     if not any(term in lowered for term in terms):
         text = html_to_text(article.body)

@@ -95,7 +95,8 @@ def today():
 def record_view(article_id, visitor):
     """Count one view unless this visitor was counted for this article in the last 30 minutes.
 
-    Returns True when the view was counted. Never raises: a view is not worth a broken page.
+    Returns True when the view was counted, False when this visitor was already counted,
+    and None when neither Redis nor the database could take it. Never raises.
     """
     try:
         try:
@@ -116,7 +117,7 @@ def record_view(article_id, visitor):
         return True
     except Exception:
         logger.exception("could not record a view of article %s", article_id)
-        return False
+        return None
 
 
 def add_views(counts):

@@ -64,15 +64,21 @@ def test_production_settings_pass_check_deploy():
     assert "no issues" in result.stdout
 
 
-def test_database_url_selects_postgresql_with_a_connection_pool():
+def test_database_url_selects_postgresql_with_persistent_checked_connections():
     code = (
-        "import django; from django.conf import settings; "
-        "db = settings.DATABASES['default']; print(db['ENGINE'], db['NAME'], bool(db['OPTIONS'].get('pool')))"
+        "import django; from django.conf import settings; db = settings.DATABASES['default']; "
+        "print(db['ENGINE'], db['NAME'], db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'], bool(db.get('OPTIONS', {}).get('pool')))"
     )
-    result = run_python(
-        code, DJANGO_SETTINGS_MODULE="yzgz.settings", DATABASE_URL="postgres://u:p@127.0.0.1:5432/yzgz_example"
+    url = "postgres://u:p@127.0.0.1:5432/yzgz_example"
+    result = run_python(code, DJANGO_SETTINGS_MODULE="yzgz.settings", DATABASE_URL=url)
+    assert result.stdout.split() == ["django.db.backends.postgresql", "yzgz_example", "300", "True", "False"], (
+        result.stderr
     )
-    assert result.stdout.split() == ["django.db.backends.postgresql", "yzgz_example", "True"], result.stderr
+    # psycopg's pool on request; Django then hands the health check to the pool (check_connection).
+    result = run_python(code, DJANGO_SETTINGS_MODULE="yzgz.settings", DATABASE_URL=url, DATABASE_POOL="1")
+    assert result.stdout.split() == ["django.db.backends.postgresql", "yzgz_example", "0", "True", "True"], (
+        result.stderr
+    )
 
 
 def test_default_database_is_sqlite_and_cache_is_local_memory():
@@ -91,7 +97,7 @@ def test_default_database_is_sqlite_and_cache_is_local_memory():
 def test_redis_url_selects_the_redis_cache(url):
     code = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
     result = run_python(code, DJANGO_SETTINGS_MODULE="yzgz.settings", REDIS_URL=url)
-    assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache", result.stderr
+    assert result.stdout.strip() == "yzgz.cache.ResilientRedisCache", result.stderr
 
 
 # One production process (DJANGO_DEBUG=0, HTTPS behind the proxy) on a throwaway SQLite

@@ -13,7 +13,8 @@ Environment variables (all optional in development):
 ``DJANGO_CSRF_TRUSTED_ORIGINS``  comma-separated origins (``https://example.com``)
 ``DJANGO_TRUSTED_PROXIES`` number of proxies in front that append to X-Forwarded-For (default 0)
 ``DATABASE_URL``           ``postgres://user:pass@host:5432/name``; SQLite when unset
-``DATABASE_POOL``          ``1`` (default) uses psycopg's connection pool on PostgreSQL
+``DATABASE_POOL``          ``1`` uses psycopg's connection pool on PostgreSQL; default ``0``: each thread
+                           keeps its connection ``DATABASE_CONN_MAX_AGE`` seconds (default 300)
 ``REDIS_URL``              ``redis://host:6379/0``; local-memory cache when unset
 ``DJANGO_PAGE_CACHE_SECONDS``  anonymous page cache lifetime (default 60 with Redis in production, else 0)
 ``DJANGO_MEDIA_ROOT``      where uploads go (default ``./media``)
@@ -131,12 +132,27 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_health_checks=True)}
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
+    # Without the pool each app server thread keeps its connection (checked before each
+    # request's first query, so one broken by a database restart is replaced, not used).
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"],
+            conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", 300)),
+            conn_health_checks=True,
+        )
+    }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", False):
         # psycopg's pool keeps connections open itself; Django requires CONN_MAX_AGE=0 with it.
         DATABASES["default"]["CONN_MAX_AGE"] = 0
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
-        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 10, "timeout": 10}
+        # With a pool this makes Django pass psycopg's check_connection: a connection is checked
+        # as it leaves the pool, so one broken by a database restart is replaced, not used.
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 2,
+            "max_size": 10,
+            # Waiting longer than this for a connection is an outage: the reader gets the 503 page.
+            "timeout": 5,
+        }
 else:
     DATABASES = {
         "default": {
@@ -156,9 +172,11 @@ PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", 60 if REDIS
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # RedisCache that carries on without Redis (yzgz/cache.py).
+            "BACKEND": "yzgz.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "yzgz",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
         }
     }
 else:
@@ -199,7 +217,7 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 # Django serves uploads itself only in development (and tests); nginx does in production.
 SERVE_MEDIA = env_bool("DJANGO_SERVE_MEDIA", DEBUG)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "yzgz.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG

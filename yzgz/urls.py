@@ -43,3 +43,5 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots-txt"),
     path("", include("news.urls")),
 ]
+
+handler500 = "yzgz.errors.server_error"

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -227,16 +227,23 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         content_changed = update_fields is None or bool({"body", "summary", "cover"} & set(update_fields))
-        if content_changed:
-            self.body = sanitize_html(self.body)
-            self.body_html = render_body(self.body)
-            self.summary = (self.summary or "").strip()
-            self.excerpt = self.summary or cut_summary(self.body)
-            if update_fields is not None:
-                kwargs["update_fields"] = set(update_fields) | {"excerpt", "body_html"}
-        super().save(*args, **kwargs)
-        if content_changed and self.cover:
-            images.ensure_renditions(self.cover.name)
+        new_cover = bool(self.cover) and not self.cover._committed
+        try:
+            if content_changed:
+                self.body = sanitize_html(self.body)
+                self.body_html = render_body(self.body)
+                self.summary = (self.summary or "").strip()
+                self.excerpt = self.summary or cut_summary(self.body)
+                if update_fields is not None:
+                    kwargs["update_fields"] = set(update_fields) | {"excerpt", "body_html"}
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                if content_changed and self.cover:
+                    images.ensure_renditions(self.cover.name)
+        except OSError as exc:  # a full disk or a failing storage: nothing is kept, the caller says why
+            if new_cover and self.cover._committed:
+                images.discard_upload(self.cover.name, self.cover_width)
+            raise images.StorageUnavailable() from exc
 
     def get_absolute_url(self):
         return reverse("news:article-detail", args=[self.pk])

@@ -39,8 +39,14 @@ def article_view_beacon(request, pk):
     """The image every article page loads: counts the view, never cached anywhere."""
     if not is_public(pk):
         raise Http404("No such article")
-    if viewcount.is_countable(request):
-        viewcount.record_view(pk, viewcount.visitor_key(request, client_ip(request)))
+    visitor = viewcount.visitor_key(request, client_ip(request)) if viewcount.is_countable(request) else None
+    if visitor is not None and viewcount.record_view(pk, visitor) is None:
+        # Neither Redis nor the database took the view: say so, rather than acknowledge
+        # a view nobody kept (the reader sees nothing either way; it is a 1×1 image).
+        response = HttpResponse(status=503)
+        response["Retry-After"] = "5"
+        response["Cache-Control"] = "no-store"
+        return response
     response = HttpResponse(PIXEL, content_type="image/gif")
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
     response["Expires"] = "0"

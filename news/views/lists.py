@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 from taggit.models import Tag, TaggedItem
 
+from news.converters import text_segment
 from news.models import Article, Category, Source
 from news.navigation import category_tree
 from news.rankings import hot_articles
@@ -46,7 +47,7 @@ class CategoryArticleListView(ArticleListMixin, ListView):
     list_kind = "category"
 
     def get_subject(self):
-        return get_object_or_404(Category.objects.select_related("parent"), slug=self.kwargs["slug"])
+        return get_object_or_404(Category.objects.select_related("parent"), slug=text_segment(self.kwargs["slug"]))
 
     def filter_articles(self, queryset):
         return queryset.in_category(self.subject)
@@ -66,7 +67,7 @@ class TagArticleListView(ArticleListMixin, ListView):
     list_kind = "tag"
 
     def get_subject(self):
-        return get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return get_object_or_404(Tag, slug=text_segment(self.kwargs["slug"]))
 
     def filter_articles(self, queryset):
         return queryset.filter(tags=self.subject)
@@ -88,7 +89,7 @@ class PublisherArticleListView(ArticleListMixin, ListView):
     list_kind = "publisher"
 
     def get_subject(self):
-        return get_object_or_404(get_user_model(), username=self.kwargs["username"], is_active=True)
+        return get_object_or_404(get_user_model(), username=text_segment(self.kwargs["username"]), is_active=True)
 
     def filter_articles(self, queryset):
         return queryset.filter(author=self.subject)

@@ -137,14 +137,19 @@ def test_post_to_the_beacon_is_refused(client, article):
     assert views(article) == 0
 
 
-def test_a_failing_database_write_never_breaks_the_beacon(client, article, monkeypatch):
+def test_a_view_nobody_could_keep_is_not_acknowledged(client, article, monkeypatch):
+    """No Redis here and the database write fails: a 503 (retry later), not a 500 nor a false 200."""
+
     def broken(counts):
         raise RuntimeError("database is down")
 
     monkeypatch.setattr(viewcount, "add_views", broken)
     response = beacon(client, article)
-    assert response.status_code == 200
-    assert response.content.startswith(b"GIF89a")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert not response.content.startswith(b"GIF89a")
+    article.refresh_from_db()
+    assert article.view_count == 0
 
 
 def test_only_a_hash_of_the_visitor_is_kept(client, article):
