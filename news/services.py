@@ -238,8 +238,6 @@ def comments_delete(*, comments, by):
 
 def comment_report(*, comment, user, reason, detail=""):
     """Record a reader's report; a second report by the same reader is refused."""
-    if user.is_authenticated:
-        Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
     check_can_speak(user)
     if reason not in CommentReport.Reason.values:
         raise CommentRefused(_("Please choose a reason for the report."))

@@ -1,6 +1,7 @@
 """Settings from the environment: production refuses unsafe defaults and passes check --deploy."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -67,7 +68,8 @@ def test_production_settings_pass_check_deploy():
 def test_database_url_selects_postgresql_with_persistent_checked_connections():
     code = (
         "import django; from django.conf import settings; db = settings.DATABASES['default']; "
-        "print(db['ENGINE'], db['NAME'], db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'], bool(db.get('OPTIONS', {}).get('pool')))"
+        "print(db['ENGINE'], db['NAME'], db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'], "
+        "bool(db.get('OPTIONS', {}).get('pool')))"
     )
     url = "postgres://u:p@127.0.0.1:5432/yzgz_example"
     result = run_python(code, DJANGO_SETTINGS_MODULE="yzgz.settings", DATABASE_URL=url)
@@ -193,3 +195,29 @@ def test_production_cookies_are_secure_httponly_and_samesite(production_probe):
     cookies = production_probe["cookies"]
     for name in ("sessionid", "csrftoken"):
         assert cookies[name] == {"secure": True, "httponly": True, "samesite": "Lax"}, name
+
+
+SECRET_PATTERNS = [
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(r"AKIA[0-9A-Z]{16}"),  # an AWS access key id
+    re.compile(r"(?i)DJANGO_SECRET_KEY\s*=\s*['\"]?(?!change-me|django-insecure)[A-Za-z0-9_\-!@#$%^&*()+=]{40,}"),
+    re.compile(r"(?i)postgres(?:ql)?://[^:/\s]+:(?!p@|pass@|password@)[^@\s]{6,}@"),  # a password in a URL
+]
+
+
+def test_no_secret_is_committed():
+    files = subprocess.run(
+        ["git", "ls-files", "-z"],  # noqa: S607 - git from PATH
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    found = []
+    for name in filter(None, files):
+        path = ROOT / name.decode()
+        if not path.is_file() or path.suffix in {".png", ".jpg", ".mo", ".gz"} or path.name.endswith(".lock"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        found += [f"{name.decode()}: {p.pattern}" for p in SECRET_PATTERNS if p.search(text)]
+    assert found == []
+    assert ".prod/" in (ROOT / ".gitignore").read_text()  # where make prod keeps its generated key
