@@ -1,5 +1,6 @@
 """Users in the admin, with the nickname beside Django's own fields."""
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -18,8 +19,21 @@ class UserAdmin(DjangoUserAdmin):
     ]
 
 
+class BanForm(forms.ModelForm):
+    class Meta:
+        model = Ban
+        fields = "__all__"  # noqa: DJ007 - BanAdmin decides what is shown
+
+    def clean_user(self):
+        user = self.cleaned_data.get("user")
+        if user is not None and user.is_staff and not self.instance.pk:
+            raise forms.ValidationError(_("Staff accounts cannot be banned."), code="staff")
+        return user
+
+
 @admin.register(Ban)
 class BanAdmin(admin.ModelAdmin):
+    form = BanForm
     list_display = ["user", "action", "reason", "created_at", "expires_at", "lifted_at", "created_by"]
     list_filter = ["action", "created_at", "expires_at"]
     search_fields = ["user__username", "reason"]

@@ -19,6 +19,7 @@ from accounts import throttle
 from accounts.forms import ProfileForm, RegistrationForm, ThrottledAuthenticationForm
 from news.images import StorageUnavailable
 from news.models import Comment, SiteSettings
+from news.services import ban_message
 from yzgz.net import client_ip
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,19 @@ class ProfileView(LoginRequiredMixin, UpdateView):
 
     def get_object(self, queryset=None):
         return self.request.user
+
+    def post(self, request, *args, **kwargs):
+        """A banned resident is read-only: the nickname and avatar others see stay as they were."""
+        ban = request.user.active_ban()
+        if ban is None:
+            return super().post(request, *args, **kwargs)
+        self.object = self.get_object()
+        form = self.get_form()
+        form.errors.clear()
+        form.add_error(None, _("Your profile cannot be changed while you are banned.") + " " + ban_message(ban))
+        response = super().form_invalid(form)
+        response.status_code = 403
+        return response
 
     def form_valid(self, form):
         old_avatar = self.request.user.__class__.objects.get(pk=self.request.user.pk).avatar

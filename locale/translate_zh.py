@@ -471,6 +471,9 @@ ZH = {
     "Preview: this article is submitted for review and is not public.": "预览：本文已提交待审，尚未公开。",
     "Preview: this article is withdrawn and hidden from readers. Reason: %(reason)s": "预览：本文已撤稿，读者看不到。撤稿原因：%(reason)s",
     "The picture could not be stored: the server's storage is full or unavailable. Nothing was saved; please try again later.": "图片无法保存：服务器的存储空间已满或不可用。本次内容没有保存，请稍后再试。",
+    "Choose the tags to merge in the list first.": "请先在列表中选择要合并的标签。",
+    "Staff accounts cannot be banned.": "不能禁言工作人员账号。",
+    "Your profile cannot be changed while you are banned.": "禁言期间不能修改个人资料。",
     "GMT+8, %(now)s, Processed in %(seconds).6f second(s), %(queries)d queries.": "GMT+8, %(now)s, Processed in %(seconds).6f second(s), %(queries)d queries.",
 }
 

@@ -390,4 +390,9 @@ class TagAdmin(taggit.admin.TagAdmin):
     def merge_tags_view(self, request):
         if not self.has_change_permission(request):
             raise PermissionDenied
+        # taggit reads the chosen tags from the session and fails (500) on none or a deleted one.
+        chosen = [i for i in request.session.get("selected_tag_ids", "").split(",") if i.isdigit()]
+        if not chosen or Tag.objects.filter(pk__in=chosen).count() != len(set(chosen)):
+            messages.error(request, _("Choose the tags to merge in the list first."))
+            return redirect(reverse("admin:taggit_tag_changelist"))
         return super().merge_tags_view(request)

@@ -325,8 +325,8 @@ URL_RULES = {
     "accounts/password/done/": [get("/accounts/password/done/", signed_in())],
     "accounts/profile/": [
         get("/accounts/profile/", signed_in()),
-        # Policy: a ban mutes comments and reports; it does not lock the profile (see report).
-        post("/accounts/profile/", signed_in(), data={"nickname": "矩阵昵称"}, state=own_row),
+        # A banned resident is read-only: the nickname and avatar others see stay as they were.
+        post("/accounts/profile/", signed_in(banned=FORBIDDEN), data={"nickname": "矩阵昵称"}, state=own_row),
     ],
     "accounts/comments/": [get("/accounts/comments/", signed_in())],
     # --- the admin site ---

@@ -167,6 +167,46 @@ def test_lifting_a_ban_keeps_the_record_and_frees_the_resident(client, moderator
     assert "resident1" not in client.get("/blackroom/").content.decode()
 
 
+@pytest.mark.parametrize("target", ["reporter", "editor", "moderator"])
+def test_the_ban_admin_refuses_to_ban_a_staff_account(client, moderator, reporter, editor, target):
+    victim = {"reporter": reporter, "editor": editor, "moderator": moderator}[target]
+    client.force_login(moderator)
+    response = client.post(
+        reverse("admin:accounts_ban_add"),
+        {"user": victim.pk, "action": "mute", "reason": "越权", "created_at_0": "2026-11-28", "created_at_1": "10:00"},
+    )
+    assert response.status_code == 200
+    assert "不能禁言工作人员账号" in response.content.decode()
+    assert not Ban.objects.filter(user=victim).exists()
+
+
+def test_the_ban_admin_still_bans_a_resident(client, moderator, resident):
+    client.force_login(moderator)
+    response = client.post(
+        reverse("admin:accounts_ban_add"),
+        {"user": resident.pk, "action": "mute", "reason": "广告", "created_at_0": "2026-11-28", "created_at_1": "9:00"},
+    )
+    assert response.status_code == 302
+    assert resident.active_ban() is not None
+
+
+def test_a_banned_resident_cannot_change_the_profile_others_see(client, moderator, resident):
+    services.user_ban(user=resident, by=moderator, duration="7d", reason="刷屏")
+    client.force_login(resident)
+    response = client.post("/accounts/profile/", {"nickname": "换个马甲"})
+    assert response.status_code == 403
+    assert "禁言期间不能修改个人资料" in response.content.decode() and "刷屏" in response.content.decode()
+    resident.refresh_from_db()
+    assert resident.nickname != "换个马甲"
+
+
+def test_merging_tags_with_none_chosen_explains_instead_of_failing(client, editor):
+    client.force_login(editor)
+    response = client.post(reverse("admin:taggit_tag_merge_tags"), {"new_tag_name": "合并"})
+    assert response.status_code == 302
+    assert "请先在列表中选择要合并的标签" in client.get(response.url).content.decode()
+
+
 # --- sensitive words -------------------------------------------------------------------------
 
 
