@@ -52,6 +52,7 @@ bench: $(STAMP)
 	$(BENCH_ENV) $(BIN)/python manage.py generate_articles --articles 20000 --comments 200000 --total
 	$(BENCH_ENV) $(BIN)/python manage.py bench_search --json bench-results/search.json
 	$(BIN)/python manage.py bench_http --database $(BENCH_DB) --json bench-results/http.json
+	$(BENCH_ENV) $(BIN)/python manage.py bench_import_discuz --json bench-results/import.json
 
 prod: $(STAMP)
 	bash deploy/prod.sh start

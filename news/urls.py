@@ -1,10 +1,10 @@
 """Public URLs of the news app (fixed: links and other code rely on them)."""
 
-from django.urls import path, register_converter
+from django.urls import path, re_path, register_converter
 
 from news import feeds, views
 from news.converters import IdConverter
-from news.views import share
+from news.views import legacy, share
 from yzgz.pagecache import cache_anonymous
 
 register_converter(IdConverter, "id")
@@ -34,4 +34,8 @@ urlpatterns = [
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
     path("qr.svg", share.page_qr, name="page-qr"),
     path("blackroom/", cache_anonymous(views.BlackroomView.as_view()), name="blackroom"),
+    # The old Discuz! portal's addresses, moved here by import_discuz: 301 to the new pages.
+    path("portal.php", legacy.portal, name="legacy-portal"),
+    re_path(r"^article-(?P<aid>[0-9]{1,9})-(?P<page>[0-9]{1,6})\.html$", legacy.article_html, name="legacy-article"),
+    path("home.php", legacy.member_space, name="legacy-member"),
 ]

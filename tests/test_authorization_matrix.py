@@ -217,6 +217,13 @@ URL_RULES = {
     "csrf/": [get("/csrf/", everyone())],
     "i18n/setlang/": [post("/i18n/setlang/", everyone(), data={"language": "en", "next": "/"})],
     "robots.txt": [get("/robots.txt", everyone())],
+    # The old portal's addresses: public redirects; an id never imported is not found.
+    "portal.php": [
+        get("/portal.php", everyone(), label="no mod"),
+        get("/portal.php?mod=view&aid=1", everyone(HIDDEN), label="unknown article"),
+    ],
+    r"^article-(?P<aid>[0-9]{1,9})-(?P<page>[0-9]{1,6})\.html$": [get("/article-1-1.html", everyone(HIDDEN))],
+    "home.php": [get("/home.php?mod=space&uid=1", everyone(HIDDEN))],
     "sitemap.xml": [get("/sitemap.xml", everyone(), **PUBLIC_LIST)],
     "sitemap-<section>.xml": [
         get(f"/sitemap-{section}.xml", everyone(), **PUBLIC_LIST) for section in ("articles", "categories", "tags")

@@ -192,6 +192,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
+    # Old Discuz! portal passwords (import_discuz); upgraded to Argon2 on first login.
+    "accounts.hashers.DiscuzMD5PasswordHasher",
+    "accounts.hashers.DiscuzBcryptPasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

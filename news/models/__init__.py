@@ -2,6 +2,7 @@
 
 from .articles import Article, ArticleQuerySet, ArticleRevision, Category, Source
 from .comments import Comment, CommentReport, ModerationAction, ModerationMode, SensitiveWord
+from .legacy import LegacyId
 from .site import SiteSettings
 from .stats import ArticleDailyViews, Reaction, ReactionVote, SearchDocument, ViewFlushBatch
 
@@ -13,6 +14,7 @@ __all__ = [
     "Category",
     "Comment",
     "CommentReport",
+    "LegacyId",
     "ModerationAction",
     "ModerationMode",
     "Reaction",
