@@ -88,7 +88,7 @@ def test_native_share_button_shares_title_and_canonical_url(open_page, browser, 
     native = page.locator(".js-share-native")
     assert native.is_visible()
     native.click()
-    shared = page.wait_for_function("window.__shared").json_value()
+    shared = page.wait_for_function("() => window.__shared").json_value()
     assert shared["url"] == live_server.url + seed_article.get_absolute_url()
     assert shared["title"] == seed_article.title
     context.close()
