@@ -69,6 +69,19 @@ def bar(article, chosen_id=None):
     return [(r, counts.get(str(r.pk), 0), r.pk == chosen_id) for r in active_reactions()]
 
 
+def recount(article):
+    """Store an article's counts by reaction id, counted from its votes; returns them."""
+    counts = {
+        str(reaction): n
+        for reaction, n in ReactionVote.objects.filter(article=article)
+        .values_list("reaction")
+        .annotate(n=Count("pk"))
+        .values_list("reaction", "n")
+    }
+    Article.objects.filter(pk=article.pk).update(reaction_counts=counts, reaction_count=sum(counts.values()))
+    return counts
+
+
 def react(*, article, reaction_id, visitor, user=None):
     """Record or move a visitor's reaction; returns (counts by reaction id, chosen reaction id)."""
     if user is not None and user.is_authenticated and article.author_id == user.pk:
@@ -94,13 +107,6 @@ def react(*, article, reaction_id, visitor, user=None):
         elif vote.reaction_id != reaction_id:
             vote.reaction_id = reaction_id
             vote.save(update_fields=["reaction", "created_at"])
-        counts = {
-            str(reaction): n
-            for reaction, n in ReactionVote.objects.filter(article=article)
-            .values_list("reaction")
-            .annotate(n=Count("pk"))
-            .values_list("reaction", "n")
-        }
-        Article.objects.filter(pk=article.pk).update(reaction_counts=counts, reaction_count=sum(counts.values()))
+        counts = recount(article)
         pagecache.bump_on_commit()
     return counts, reaction_id

@@ -24,13 +24,12 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, reset_queries, transaction
-from django.db.models import Count
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from accounts.models import Ban
-from news import discuz, images
+from news import discuz, images, reactions
 from news.editor import store_body_image
 from news.models import Article, Category, Comment, LegacyId, Reaction, ReactionVote, Source
 from news.progress import ProgressBar
@@ -574,15 +573,9 @@ class Command(BaseCommand):
         ReactionVote.objects.bulk_create(votes, batch_size=2000)
         if new:  # no other votes yet: the counts are the old ones
             counts = Counter(str(vote.reaction_id) for vote in votes)
+            Article.objects.filter(pk=article.pk).update(reaction_counts=dict(counts), reaction_count=len(votes))
         else:
-            counts = {
-                str(reaction): n
-                for reaction, n in ReactionVote.objects.filter(article=article)
-                .values_list("reaction")
-                .annotate(n=Count("pk"))
-                .values_list("reaction", "n")
-            }
-        Article.objects.filter(pk=article.pk).update(reaction_counts=dict(counts), reaction_count=sum(counts.values()))
+            reactions.recount(article)
 
     # --- comments ----------------------------------------------------------------------
     def import_comments(self):
