@@ -491,6 +491,7 @@ ZH = {
     "salt": "盐",
     "hash": "哈希",
     "work factor": "工作因子",
+    "Reason for the report": "举报理由",
     "GMT+8, %(now)s, Processed in %(seconds).6f second(s), %(queries)d queries.": "GMT+8, %(now)s, Processed in %(seconds).6f second(s), %(queries)d queries.",
 }
 

@@ -99,10 +99,17 @@ class ArticleQuerySet(models.QuerySet):
     def in_category(self, category):
         """Articles of a category and of its sub-categories.
 
-        ``category_id IN (subquery)`` rather than an OR across a join: the (category, status,
-        published_at) index then answers it, where the OR read the whole article table.
+        ``category_id IN (4, 9, 10)`` with the ids from the cached category tree: with the
+        literal list PostgreSQL estimates the rows right and walks the publication-time
+        index for the first page (0.4 ms on 20,000 articles), where ``IN (subquery)`` was
+        estimated at two rows and sorted all 7,500 of a big category's articles (27 ms).
         """
-        family = Category.objects.filter(Q(pk=category.pk) | Q(parent_id=category.pk)).values("pk")
+        from news.navigation import category_tree  # here: news.navigation imports the models
+
+        family = [category.pk]
+        for top in category_tree():
+            if top.pk == category.pk:
+                family.extend(child.pk for child in top.subcategories)
         return self.filter(category_id__in=family)
 
     def for_list(self):

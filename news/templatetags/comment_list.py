@@ -1,0 +1,139 @@
+"""``{% comment_list %}``: one page of an article's comments and their replies, as HTML.
+
+The comment list is the costliest part of a busy article page: twenty threads of a popular
+story hold sixty comments or more, and through ``{% include %}`` each cost about 0.3 ms of
+template lookups, URL reversing and date formatting. This tag writes the same markup in
+Python: every URL is reversed once per page and every label translated once, each comment
+is then a few string joins. Everything a reader wrote goes through ``escape``.
+"""
+
+from django import template
+from django.middleware.csrf import get_token
+from django.template.defaultfilters import linebreaksbr
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+
+from news.markup import time_tag
+
+register = template.Library()
+
+_PK = 2_147_483_647  # a placeholder pk, replaced by each comment's own in the report URL
+
+
+def _csrf_input(request):
+    token = get_token(request) if request is not None else ""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+class _Page:
+    """What every comment on the page shares: labels, URLs, the reader's situation."""
+
+    def __init__(self, context):
+        article = context["article"]
+        user = context.get("user")
+        request = context.get("request")
+        self.authenticated = bool(user is not None and user.is_authenticated)
+        self.can_reply = bool(context.get("comments_open") and self.authenticated and not context.get("ban"))
+        state = context.get("comment_state") or {}
+        self.reply_open = str(state.get("parent_id") or "")
+        self.reply_text = state.get("text", "")
+        self.report_open = state.get("report_of")
+        self.max_length = context.get("comment_max_length", "")
+        self.create_url = escape(reverse("news:comment-create", args=[article.pk]))
+        self.report_url = escape(reverse("news:comment-report", args=[article.pk, _PK]))
+        self.csrf = _csrf_input(request) if self.authenticated else ""
+        self.t_review = escape(gettext("Under review"))
+        self.t_reply = escape(gettext("Reply"))
+        self.t_your_reply = escape(gettext("Your reply"))
+        self.t_report = escape(gettext("Report"))
+        if self.authenticated:
+            options = "".join(
+                format_html('<option value="{}">{}</option>', value, label)
+                for value, label in context.get("report_reasons", ())
+            )
+            self.report_form = (
+                '<form method="post" action="{url}" class="report-form">'
+                + self.csrf
+                + format_html(
+                    '<label>{} <select name="reason">',
+                    gettext("Reason for the report"),
+                )
+                + options
+                + format_html(
+                    '</select></label><label>{} <input type="text" name="detail" maxlength="200"></label>'
+                    '<button type="submit" class="button button--small">{}</button></form>',
+                    gettext("Details (optional)"),
+                    gettext("Send report"),
+                )
+            )
+        else:
+            login = reverse("accounts:login") + "?next=" + article.get_absolute_url()
+            self.report_form = (
+                '<p class="muted">'
+                + gettext('<a href="%(login)s">Log in</a> to report a comment.') % {"login": escape(login)}
+                + "</p>"
+            )
+
+    def comment(self, comment, can_reply):
+        pk = comment.pk
+        user = comment.user
+        name = user.display_name
+        if user.avatar:
+            avatar = format_html(
+                '<img class="avatar" src="{}" alt="" width="36" height="36" loading="lazy">', user.avatar.url
+            )
+        else:
+            avatar = format_html('<span class="avatar avatar--initial" aria-hidden="true">{}</span>', name[:1].upper())
+        approved = comment.status == "approved"
+        parts = [
+            '<article class="comment__body-wrap"><header class="comment__head">',
+            avatar,
+            format_html('<span class="comment__author">{}</span>', name),
+            time_tag(comment.created_at, css_class="comment__time"),
+        ]
+        if comment.status == "pending":
+            parts.append(f'<span class="badge badge--pending">{self.t_review}</span>')
+        parts.append('</header><p class="comment__text">')
+        parts.append(linebreaksbr(comment.body, autoescape=True))
+        parts.append('</p><div class="comment__actions">')
+        if can_reply and self.can_reply and approved:
+            is_open = self.reply_open == str(pk)
+            parts.append(
+                f'<details class="reply"{" open" if is_open else ""}><summary>{self.t_reply}</summary>'
+                f'<form method="post" action="{self.create_url}" class="comment-form comment-form--reply">'
+                f'{self.csrf}<input type="hidden" name="parent" value="{pk}">'
+                f'<label for="reply-{pk}" class="visually-hidden">{self.t_your_reply}</label>'
+                f'<textarea id="reply-{pk}" name="body" rows="2" minlength="2" maxlength="{self.max_length}" required>'
+                f"{escape(self.reply_text) if is_open else ''}</textarea>"
+                f'<button type="submit" class="button button--small">{self.t_reply}</button></form></details>'
+            )
+        if approved:
+            form = self.report_form.replace("{url}", self.report_url.replace(str(_PK), str(pk)), 1)
+            parts.append(
+                f'<details class="report"{" open" if self.report_open == pk else ""}>'
+                f"<summary>{self.t_report}</summary>{form}</details>"
+            )
+        parts.append("</div></article>")
+        return "".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def comment_list(context, comments):
+    """``<li>`` for each top-level comment, its replies in a nested ``<ol>``."""
+    page = _Page(context)
+    out = []
+    for comment in comments:
+        out.append(f'<li class="comment" id="comment-{comment.pk}">')
+        out.append(page.comment(comment, can_reply=True))
+        thread = getattr(comment, "thread", ())
+        if thread:
+            out.append('<ol class="comment-replies">')
+            for reply in thread:
+                out.append(f'<li class="comment comment--reply" id="comment-{reply.pk}">')
+                out.append(page.comment(reply, can_reply=False))
+                out.append("</li>")
+            out.append("</ol>")
+        out.append("</li>")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or our own markup
