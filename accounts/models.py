@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from news.links import object_url
 
 
 class User(AbstractUser):
@@ -24,7 +25,7 @@ class User(AbstractUser):
         return self.username
 
     def get_absolute_url(self):
-        return reverse("news:publisher-detail", args=[self.username])
+        return object_url("news:publisher-detail", self.username)
 
     @property
     def display_name(self):

@@ -26,4 +26,12 @@ def site(request):
     except Exception:
         logger.warning("site settings unavailable; using defaults", exc_info=True)
         settings = SiteSettings()
-    return {"site": settings, "nav_categories": _safe_tree}
+    tree = []
+
+    def nav_categories():
+        """The tree, read from the cache once however many times the page loops over it."""
+        if not tree:
+            tree.extend(_safe_tree())
+        return tree
+
+    return {"site": settings, "nav_categories": nav_categories}

@@ -4,9 +4,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.db.models import Q
-from django.urls import reverse
+from django.db import connections, models, transaction
+from django.db.models import Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
@@ -14,6 +13,7 @@ from taggit.managers import TaggableManager
 from news import images
 from news.body import render_body
 from news.images import validate_image_upload
+from news.links import object_url
 from news.models.comments import ModerationMode
 from news.sanitize import cut_summary, sanitize_html
 
@@ -51,7 +51,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:category-detail", args=[self.slug])
+        return object_url("news:category-detail", self.slug)
 
     def clean(self):
         if self.parent_id is None:
@@ -79,7 +79,7 @@ class Source(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("news:source-detail", args=[self.pk])
+        return object_url("news:source-detail", self.pk)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -253,7 +253,7 @@ class Article(models.Model):
             raise images.StorageUnavailable() from exc
 
     def get_absolute_url(self):
-        return reverse("news:article-detail", args=[self.pk])
+        return object_url("news:article-detail", self.pk)
 
     def clean(self):
         if self.status == self.Status.WITHDRAWN and not (self.withdrawn_reason or "").strip():
@@ -281,27 +281,27 @@ class Article(models.Model):
     def moderation_mode(self, site_settings):
         return self.comment_moderation or site_settings.comment_moderation
 
-    def get_previous_article(self):
-        """The article published just before this one in the same category (上一篇)."""
-        return (
-            Article.objects.published()
-            .filter(category_id=self.category_id)
-            .filter(Q(published_at__lt=self.published_at) | Q(published_at=self.published_at, pk__lt=self.pk))
-            .order_by("-published_at", "-pk")
-            .only("id", "title")
-            .first()
-        )
+    def get_neighbours(self):
+        """(上一篇, 下一篇): the articles published just before and after this one in its category.
 
-    def get_next_article(self):
-        """The article published just after this one in the same category (下一篇)."""
-        return (
-            Article.objects.published()
-            .filter(category_id=self.category_id)
-            .filter(Q(published_at__gt=self.published_at) | Q(published_at=self.published_at, pk__gt=self.pk))
-            .order_by("published_at", "pk")
-            .only("id", "title")
-            .first()
+        One query on PostgreSQL (a ``UNION ALL`` of two one-row index ranges); either
+        may be ``None``. Ties in publication time are broken by id.
+        """
+        same = Article.objects.published().filter(category_id=self.category_id)
+        before = Q(published_at__lt=self.published_at) | Q(published_at=self.published_at, pk__lt=self.pk)
+        after = Q(published_at__gt=self.published_at) | Q(published_at=self.published_at, pk__gt=self.pk)
+        previous = same.filter(before).order_by("-published_at", "-pk").annotate(side=Value(0))
+        following = same.filter(after).order_by("published_at", "pk").annotate(side=Value(1))
+        previous, following = (
+            previous.values_list("side", "pk", "title")[:1],
+            following.values_list("side", "pk", "title")[:1],
         )
+        if connections[Article.objects.db].features.supports_slicing_ordering_in_compound:
+            rows = previous.union(following, all=True)
+        else:  # SQLite: no LIMIT inside a UNION, so two queries
+            rows = [*previous, *following]
+        found = {side: Article(pk=pk, title=title) for side, pk, title in rows}
+        return found.get(0), found.get(1)
 
 
 class ArticleRevision(models.Model):

@@ -14,6 +14,8 @@ HEADLINE_COUNT = 5
 LATEST_COUNT = 10
 BLOCK_SIZE = 6
 COMMENTS_PER_PAGE = 20
+# What the comment list shows: loading only these makes a page of sixty comments cheaper.
+COMMENT_FIELDS = ("article_id", "user_id", "parent_id", "body", "status", "created_at")
 
 
 def comment_page_number(request):
@@ -30,7 +32,11 @@ def comments_for_page(article, user, number):
     Fetching one row more than a page tells whether there is a next page without
     counting every comment of a busy article.
     """
-    visible = Comment.objects.visible_to(user).select_related("user")
+    visible = (
+        Comment.objects.visible_to(user)
+        .select_related("user")
+        .only(*COMMENT_FIELDS, "user__username", "user__nickname", "user__avatar")
+    )
     start = (number - 1) * COMMENTS_PER_PAGE
     rows = list(visible.filter(article=article, parent=None)[start : start + COMMENTS_PER_PAGE + 1])
     comments, has_next = rows[:COMMENTS_PER_PAGE], len(rows) > COMMENTS_PER_PAGE
@@ -51,10 +57,11 @@ class HomeView(TemplateView):
         published = Article.objects.published()
         tree = category_tree()
         latest_ids, block_ids = self.choose(published, tree)
-        wanted = set(latest_ids).union(*block_ids.values())
-        loaded = published.for_list().in_bulk(wanted)
+        loaded = published.for_list().in_bulk(latest_ids)
+        # The blocks show a title and a date: loading only those makes their ~36 articles cheap.
+        titles = published.only("title", "published_at").in_bulk(set().union(*block_ids.values()))
         blocks = [
-            (category, [loaded[pk] for pk in block_ids[category.pk] if pk in loaded])
+            (category, [titles[pk] for pk in block_ids[category.pk] if pk in titles])
             for category in tree
             if block_ids.get(category.pk)
         ]
@@ -142,6 +149,7 @@ class ArticleDetailView(DetailView):
             if visitor
             else None
         )
+        previous_article, next_article = article.get_neighbours()
         return super().get_context_data(
             reactions=reactions.bar(article, chosen),
             reaction_error=self.reaction_error,
@@ -155,8 +163,8 @@ class ArticleDetailView(DetailView):
             report_reasons=CommentReport.Reason.choices,
             comment_max_length=Comment.MAX_LENGTH,
             is_preview=self.is_preview,
-            previous_article=article.get_previous_article(),
-            next_article=article.get_next_article(),
+            previous_article=previous_article,
+            next_article=next_article,
             hot=hot_articles(),
             current_category_id=article.category.parent_id or article.category_id,
             **kwargs,

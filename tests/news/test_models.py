@@ -101,10 +101,10 @@ def test_previous_and_next_stay_in_category_by_publication_time():
     middle = make_article(category=category, published_at=now - timedelta(hours=2))
     last = make_article(category=category, published_at=now - timedelta(hours=1))
     make_article(category=category, published_at=now + timedelta(hours=1))  # scheduled: not yet
-    assert middle.get_previous_article() == first
-    assert middle.get_next_article() == last
-    assert first.get_previous_article() is None
-    assert last.get_next_article() is None
+    assert middle.get_neighbours() == (first, last)
+    assert first.get_neighbours() == (None, middle)
+    assert last.get_neighbours() == (middle, None)
+    assert middle.get_neighbours()[0].title == first.title
 
 
 def test_previous_and_next_break_ties_by_id():
@@ -112,8 +112,8 @@ def test_previous_and_next_break_ties_by_id():
     when = timezone.now() - timedelta(hours=1)
     a = make_article(category=category, published_at=when)
     b = make_article(category=category, published_at=when)
-    assert b.get_previous_article() == a
-    assert a.get_next_article() == b
+    assert b.get_neighbours() == (a, None)
+    assert a.get_neighbours() == (None, b)
 
 
 def test_counters_start_at_zero():
