@@ -4,15 +4,20 @@ The comment list is the costliest part of a busy article page: twenty threads of
 story hold sixty comments or more, and through ``{% include %}`` each cost about 0.3 ms of
 template lookups, URL reversing and date formatting. This tag writes the same markup in
 Python: every URL is reversed once per page and every label translated once, each comment
-is then a few string joins. Everything a reader wrote goes through ``escape``.
+is then a few string joins (the comments are :class:`news.views.articles.CommentRow`, not
+model instances). Everything a reader wrote goes through ``html.escape``, which is what
+Django's ``escape`` runs.
 """
 
+from html import escape
+
 from django import template
+from django.contrib.auth import get_user_model
 from django.middleware.csrf import get_token
-from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import normalize_newlines
 from django.utils.translation import gettext
 
 from news.markup import time_tag
@@ -41,6 +46,7 @@ class _Page:
         self.reply_text = state.get("text", "")
         self.report_open = state.get("report_of")
         self.max_length = context.get("comment_max_length", "")
+        self.avatar_storage = get_user_model()._meta.get_field("avatar").storage
         self.create_url = escape(reverse("news:comment-create", args=[article.pk]))
         self.report_url = escape(reverse("news:comment-report", args=[article.pk, _PK]))
         self.csrf = _csrf_input(request) if self.authenticated else ""
@@ -78,25 +84,25 @@ class _Page:
 
     def comment(self, comment, can_reply):
         pk = comment.pk
-        user = comment.user
-        name = user.display_name
-        if user.avatar:
-            avatar = format_html(
-                '<img class="avatar" src="{}" alt="" width="36" height="36" loading="lazy">', user.avatar.url
-            )
+        name = escape(comment.author)
+        if comment.avatar:
+            src = escape(self.avatar_storage.url(comment.avatar))
+            avatar = f'<img class="avatar" src="{src}" alt="" width="36" height="36" loading="lazy">'
         else:
-            avatar = format_html('<span class="avatar avatar--initial" aria-hidden="true">{}</span>', name[:1].upper())
+            avatar = (
+                f'<span class="avatar avatar--initial" aria-hidden="true">{escape(comment.author[:1].upper())}</span>'
+            )
         approved = comment.status == "approved"
         parts = [
             '<article class="comment__body-wrap"><header class="comment__head">',
             avatar,
-            format_html('<span class="comment__author">{}</span>', name),
+            f'<span class="comment__author">{name}</span>',
             time_tag(comment.created_at, css_class="comment__time"),
         ]
         if comment.status == "pending":
             parts.append(f'<span class="badge badge--pending">{self.t_review}</span>')
         parts.append('</header><p class="comment__text">')
-        parts.append(linebreaksbr(comment.body, autoescape=True))
+        parts.append(escape(normalize_newlines(comment.body)).replace("\n", "<br>"))  # as |linebreaksbr
         parts.append('</p><div class="comment__actions">')
         if can_reply and self.can_reply and approved:
             is_open = self.reply_open == str(pk)

@@ -131,3 +131,14 @@ def test_refused_report_reopens_that_comments_report_form(client, resident, arti
     page = response.content.decode()
     assert '<details class="report" open>' in item_of(page, reported.pk)
     assert '<details class="report">' in item_of(page, other.pk)
+
+
+def test_commenter_with_an_avatar_shows_the_picture(client, article, settings):
+    author = make_user(nickname="有头像")
+    author.avatar.name = "avatars/2026/11/有头像.jpg"
+    author.save()
+    comment = comment_on(article, author, "看看头像")
+    item = item_of(client.get(article.get_absolute_url()).content.decode(), comment.pk)
+    src = settings.MEDIA_URL + "avatars/2026/11/%E6%9C%89%E5%A4%B4%E5%83%8F.jpg"
+    assert f'<img class="avatar" src="{src}" alt="" width="36" height="36" loading="lazy">' in item
+    assert "avatar--initial" not in item
