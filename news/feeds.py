@@ -78,7 +78,8 @@ class LatestArticlesFeed(Feed):
         return Article.objects.published()
 
     def items(self, obj):
-        return self.articles(obj).for_list().order_by("-published_at", "-id")[:FEED_SIZE]
+        articles = self.articles(obj).select_related("category", "author").defer("body", "body_html", "summary")
+        return articles.order_by("-published_at", "-id")[:FEED_SIZE]
 
     def item_title(self, item):
         return xml_text(item.title)
