@@ -126,13 +126,13 @@ class ArticleQuerySet(models.QuerySet):
                 family.extend(child.pk for child in top.subcategories)
         return self.filter(category_id__in=family)
 
-    def for_list(self):
-        """What list pages show — title, excerpt, cover, time, counters, category — and no more.
+    def for_list(self, *also):
+        """What list pages show — title, excerpt, cover, time, counters, category — and ``also``.
 
         Building a model instance costs per loaded field: the home page's articles load in a
         third of the time with these twelve columns instead of all but the body.
         """
-        return self.select_related("category").only(*LIST_FIELDS, "category__name", "category__slug")
+        return self.select_related("category").only(*LIST_FIELDS, *also, "category__name", "category__slug")
 
 
 class Article(models.Model):

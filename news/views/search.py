@@ -28,7 +28,7 @@ class SearchView(TemplateView):
         found = search.count(Article.objects.published(), terms, published_only=True)  # no ranking
         paginator.count = min(found, search.COUNT_CAP)
         page = paginator.get_page(self.request.GET.get("page"))
-        loaded = Article.objects.select_related("category", "author", "source").in_bulk(list(page.object_list))
+        loaded = Article.objects.for_list("body").in_bulk(list(page.object_list))  # the body for snippets
         page.object_list = [loaded[pk] for pk in page.object_list if pk in loaded]
         if self.request.GET.get("page") not in (None, "", "1") and str(page.number) != self.request.GET.get("page"):
             notice = notice or _("There is no such page of results; here is the nearest one.")
