@@ -1,6 +1,7 @@
 """The category tree for the header's 快捷导航 and breadcrumbs, cached between edits."""
 
 from django.core.cache import cache
+from django.db import transaction
 
 from news.models import Category
 
@@ -23,4 +24,11 @@ def category_tree():
 
 
 def forget_category_tree(**kwargs):
+    """Drop the cached tree now and again at the commit.
+
+    Category pages list the articles of the categories in the tree, so a stale tree would
+    hide a new sub-category's articles: a reader between the save and the commit could
+    otherwise cache the old tree for an hour.
+    """
     cache.delete(CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))

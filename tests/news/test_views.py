@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import REPORTER
 from news.factories import make_article, make_category, make_source, make_user
 from news.models import Article
+from news.navigation import CACHE_KEY, category_tree
 from news.viewcount import add_views
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +95,25 @@ def test_category_page_lists_its_own_and_sub_category_articles(client, world):
     assert "神垕钧瓷文化节开幕" in page
     assert 'href="/category/shenhou/"' in page  # the sub-category chip
     assert "还没写完的草稿" not in page
+
+
+def test_category_page_lists_a_sub_category_made_after_the_tree_was_cached(client, world, category, reporter):
+    get_page(client, "/category/latest/")  # the category tree is now cached
+    newer = make_category("新区", slug="xinqu", parent=category)
+    make_article(title="新区第一条消息", category=newer, author=reporter)
+    assert "新区第一条消息" in main_list(get_page(client, "/category/latest/"))
+    newer.parent = None
+    newer.save()
+    assert "新区第一条消息" not in main_list(get_page(client, "/category/latest/"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_category_tree_is_forgotten_again_when_the_change_commits(category):
+    with transaction.atomic():
+        make_category("新区", slug="xinqu", parent=category)
+        category_tree()  # a reader caches the tree between the save and the commit
+        assert cache.get(CACHE_KEY) is not None
+    assert cache.get(CACHE_KEY) is None
 
 
 def test_sub_category_page_lists_only_its_articles_with_full_breadcrumb(client, world):
