@@ -138,6 +138,9 @@ def article_meta(context, article):
     site = context.get("site") or SiteSettings.current()
     canonical_url = absolute(request, article.get_absolute_url())
     cover = cover_of(request, article)
+    tags = context.get("article_tags")  # the article page reads them once for the page and this
+    if tags is None:
+        tags = article.tags.all()
     return {
         "canonical_url": canonical_url,
         "og_type": "article",
@@ -148,7 +151,7 @@ def article_meta(context, article):
         "published_time": iso_local(article.published_at),
         "modified_time": iso_local(max(article.updated_at or article.published_at, article.published_at)),
         "section": article.category.name,
-        "tags": [tag.name for tag in article.tags.all()],
+        "tags": [tag.name for tag in tags],
         "noindex": context.get("is_preview", False),
         "json_ld": [
             json_ld_script(news_article_data(request, article, site, canonical_url, cover)),

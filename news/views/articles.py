@@ -123,7 +123,7 @@ class ArticleDetailView(DetailView):
     reaction_error = ""
 
     def get_queryset(self):
-        return Article.objects.select_related("category__parent", "source", "author").prefetch_related("tags")
+        return Article.objects.select_related("category__parent", "source", "author")
 
     def get_object(self, queryset=None):
         pk = self.kwargs["pk"]
@@ -158,6 +158,8 @@ class ArticleDetailView(DetailView):
             else None
         )
         previous_article, next_article = article.get_neighbours()
+        # One plain query; prefetch_related("tags") cost a millisecond more for the same rows.
+        article_tags = list(article.tags.all())
         return super().get_context_data(
             reactions=reactions.bar(article, chosen),
             reaction_error=self.reaction_error,
@@ -171,6 +173,7 @@ class ArticleDetailView(DetailView):
             report_reasons=CommentReport.Reason.choices,
             comment_max_length=Comment.MAX_LENGTH,
             is_preview=self.is_preview,
+            article_tags=article_tags,
             previous_article=previous_article,
             next_article=next_article,
             hot=hot_articles(),
