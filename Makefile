@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test venv demo bench lint format check messages lock clean help prod prod-stop prod-status backup restore audit soak
+.PHONY: run test venv demo bench profile lint format check messages lock clean help prod prod-stop prod-status backup restore audit soak
 
 help:
 	@echo "make run       install, migrate, load demo content, serve http://127.0.0.1:8000"
@@ -13,6 +13,7 @@ help:
 	@echo "make prod-stop stop exactly what make prod started"
 	@echo "make backup    database and uploads into backups/ (make restore FROM=dir puts one back)"
 	@echo "make bench     run the benchmarks and print their tables"
+	@echo "make profile   where a page spends its time (URL=/article/1/, on the benchmark data)"
 	@echo "make lint      ruff lint + format check, Django checks, migrations check"
 	@echo "make messages  update and compile the Chinese translations"
 	@echo "make lock      re-pin requirements.lock from requirements.in"
@@ -53,6 +54,11 @@ bench: $(STAMP)
 	$(BENCH_ENV) $(BIN)/python manage.py bench_search --json bench-results/search.json
 	$(BIN)/python manage.py bench_http --database $(BENCH_DB) --json bench-results/http.json
 	$(BENCH_ENV) $(BIN)/python manage.py bench_import_discuz --json bench-results/import.json
+
+# One page in-process: SQL, templates and the rest, then a call tree (pyinstrument).
+URL ?= /
+profile: $(STAMP)
+	$(BENCH_ENV) $(BIN)/python manage.py profile_page "$(URL)"
 
 prod: $(STAMP)
 	bash deploy/prod.sh start
