@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
-_ID_PLACEHOLDER = "918273645546372819"  # matches the id converter's [0-9]{1,18}
+ID_PLACEHOLDER = "918273645546372819"  # matches the id converter's [0-9]{1,18}
 _TEXT_PLACEHOLDER = "yzgz-url-placeholder"
 _patterns = {}
 
@@ -29,7 +29,7 @@ def _pattern(name, placeholder):
 def object_url(name, value):
     """``reverse(name, args=[value])`` for a URL with one ``<id:…>`` or ``<str:…>`` argument."""
     if isinstance(value, int):
-        return _pattern(name, _ID_PLACEHOLDER).replace(_ID_PLACEHOLDER, str(value), 1)
+        return _pattern(name, ID_PLACEHOLDER).replace(ID_PLACEHOLDER, str(value), 1)
     value = str(value)
     if not value or "/" in value:
         return reverse(name, args=[value])  # not a valid segment: let reverse say so

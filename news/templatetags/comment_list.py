@@ -20,11 +20,10 @@ from django.utils.safestring import mark_safe
 from django.utils.text import normalize_newlines
 from django.utils.translation import gettext
 
+from news.links import ID_PLACEHOLDER
 from news.markup import time_tag
 
 register = template.Library()
-
-_PK = 2_147_483_647  # a placeholder pk, replaced by each comment's own in the report URL
 
 
 def _csrf_input(request):
@@ -48,7 +47,9 @@ class _Page:
         self.max_length = context.get("comment_max_length", "")
         self.avatar_storage = get_user_model()._meta.get_field("avatar").storage
         self.create_url = escape(reverse("news:comment-create", args=[article.pk]))
-        self.report_url = escape(reverse("news:comment-report", args=[article.pk, _PK]))
+        # Reversed once with a placeholder comment id (the URL's last number), then each comment's own.
+        report_url = escape(reverse("news:comment-report", args=[article.pk, ID_PLACEHOLDER]))
+        self.report_url_head, _placeholder, self.report_url_tail = report_url.rpartition(ID_PLACEHOLDER)
         self.csrf = _csrf_input(request) if self.authenticated else ""
         self.t_review = escape(gettext("Under review"))
         self.t_reply = escape(gettext("Reply"))
@@ -59,9 +60,8 @@ class _Page:
                 format_html('<option value="{}">{}</option>', value, label)
                 for value, label in context.get("report_reasons", ())
             )
-            self.report_form = (
-                '<form method="post" action="{url}" class="report-form">'
-                + self.csrf
+            self.report_form = (  # follows the form's opening tag, which holds the comment's URL
+                self.csrf
                 + format_html(
                     '<label>{} <select name="reason">',
                     gettext("Reason for the report"),
@@ -76,7 +76,7 @@ class _Page:
             )
         else:
             login = reverse("accounts:login") + "?next=" + article.get_absolute_url()
-            self.report_form = (
+            self.report_login = (
                 '<p class="muted">'
                 + gettext('<a href="%(login)s">Log in</a> to report a comment.') % {"login": escape(login)}
                 + "</p>"
@@ -116,7 +116,11 @@ class _Page:
                 f'<button type="submit" class="button button--small">{self.t_reply}</button></form></details>'
             )
         if approved:
-            form = self.report_form.replace("{url}", self.report_url.replace(str(_PK), str(pk)), 1)
+            if self.authenticated:
+                url = f"{self.report_url_head}{pk}{self.report_url_tail}"
+                form = f'<form method="post" action="{url}" class="report-form">{self.report_form}'
+            else:
+                form = self.report_login
             parts.append(
                 f'<details class="report"{" open" if self.report_open == pk else ""}>'
                 f"<summary>{self.t_report}</summary>{form}</details>"
