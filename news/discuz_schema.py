@@ -4,6 +4,13 @@ Used by the import tests and ``bench_import_discuz`` to build a throwaway old po
 importer itself only reads (``news.discuz``).
 """
 
+_MEMBER_COLUMNS = """email varchar(255) NOT NULL DEFAULT '',
+        username char(15) NOT NULL DEFAULT '', password char(32) NOT NULL DEFAULT '',
+        status tinyint(1) NOT NULL DEFAULT 0, emailstatus tinyint(1) NOT NULL DEFAULT 0,
+        avatarstatus tinyint(1) NOT NULL DEFAULT 0, adminid tinyint(1) NOT NULL DEFAULT 0,
+        groupid smallint unsigned NOT NULL DEFAULT 0, groupexpiry int unsigned NOT NULL DEFAULT 0,
+        regdate int unsigned NOT NULL DEFAULT 0, UNIQUE KEY username (username)"""
+
 TABLES = {
     "portal_category": """
         catid mediumint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -74,20 +81,9 @@ TABLES = {
         uid mediumint unsigned NOT NULL DEFAULT 0, username varchar(255) NOT NULL DEFAULT '',
         id mediumint unsigned NOT NULL DEFAULT 0, idtype varchar(15) NOT NULL DEFAULT '',
         clickid smallint unsigned NOT NULL DEFAULT 0, dateline int unsigned NOT NULL DEFAULT 0""",
-    "common_member": """
-        uid mediumint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, email varchar(255) NOT NULL DEFAULT '',
-        username char(15) NOT NULL DEFAULT '', password char(32) NOT NULL DEFAULT '',
-        status tinyint(1) NOT NULL DEFAULT 0, emailstatus tinyint(1) NOT NULL DEFAULT 0,
-        avatarstatus tinyint(1) NOT NULL DEFAULT 0, adminid tinyint(1) NOT NULL DEFAULT 0,
-        groupid smallint unsigned NOT NULL DEFAULT 0, groupexpiry int unsigned NOT NULL DEFAULT 0,
-        regdate int unsigned NOT NULL DEFAULT 0, UNIQUE KEY username (username)""",
-    "common_member_archive": """
-        uid mediumint unsigned NOT NULL PRIMARY KEY, email varchar(255) NOT NULL DEFAULT '',
-        username char(15) NOT NULL DEFAULT '', password char(32) NOT NULL DEFAULT '',
-        status tinyint(1) NOT NULL DEFAULT 0, emailstatus tinyint(1) NOT NULL DEFAULT 0,
-        avatarstatus tinyint(1) NOT NULL DEFAULT 0, adminid tinyint(1) NOT NULL DEFAULT 0,
-        groupid smallint unsigned NOT NULL DEFAULT 0, groupexpiry int unsigned NOT NULL DEFAULT 0,
-        regdate int unsigned NOT NULL DEFAULT 0, UNIQUE KEY username (username)""",
+    "common_member": "uid mediumint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, " + _MEMBER_COLUMNS,
+    # Members who have not logged in for a long time: the same row, moved out of common_member.
+    "common_member_archive": "uid mediumint unsigned NOT NULL PRIMARY KEY, " + _MEMBER_COLUMNS,
     "ucenter_members": """
         uid mediumint unsigned NOT NULL AUTO_INCREMENT PRIMARY KEY, username char(15) NOT NULL DEFAULT '',
         password varchar(255) NOT NULL DEFAULT '', email char(32) NOT NULL DEFAULT '',

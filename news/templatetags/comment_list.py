@@ -13,22 +13,17 @@ from html import escape
 
 from django import template
 from django.contrib.auth import get_user_model
-from django.middleware.csrf import get_token
+from django.template.backends.utils import csrf_input
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.text import normalize_newlines
 from django.utils.translation import gettext
 
 from news.links import ID_PLACEHOLDER
 from news.markup import time_tag
 
 register = template.Library()
-
-
-def _csrf_input(request):
-    token = get_token(request) if request is not None else ""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 class _Page:
@@ -50,7 +45,7 @@ class _Page:
         # Reversed once with a placeholder comment id (the URL's last number), then each comment's own.
         report_url = escape(reverse("news:comment-report", args=[article.pk, ID_PLACEHOLDER]))
         self.report_url_head, _placeholder, self.report_url_tail = report_url.rpartition(ID_PLACEHOLDER)
-        self.csrf = _csrf_input(request) if self.authenticated else ""
+        self.csrf = csrf_input(request) if self.authenticated and request is not None else ""
         self.t_review = escape(gettext("Under review"))
         self.t_reply = escape(gettext("Reply"))
         self.t_your_reply = escape(gettext("Your reply"))
@@ -102,7 +97,7 @@ class _Page:
         if comment.status == "pending":
             parts.append(f'<span class="badge badge--pending">{self.t_review}</span>')
         parts.append('</header><p class="comment__text">')
-        parts.append(escape(normalize_newlines(comment.body)).replace("\n", "<br>"))  # as |linebreaksbr
+        parts.append(linebreaksbr(comment.body, autoescape=True))
         parts.append('</p><div class="comment__actions">')
         if can_reply and self.can_reply and approved:
             is_open = self.reply_open == str(pk)

@@ -12,13 +12,13 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from news import images
+from news.markup import iso_local
 from news.models import SiteSettings
 from news.views.share import is_local_path
 
@@ -39,11 +39,6 @@ def json_ld_script(data):
     """``<script type="application/ld+json">`` with ``data``, safe inside HTML."""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 - JSON with < > & escaped
-
-
-def iso_local(value):
-    """ISO 8601 in the site's time zone, e.g. 2021-10-25T13:16:00+08:00."""
-    return timezone.localtime(value).isoformat(timespec="seconds")
 
 
 def absolute(request, location):
