@@ -50,7 +50,7 @@ def production_env(tmp):
         DJANGO_SECRET_KEY="test-production-stack-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL="0",
-        DJANGO_TRUSTED_PROXIES="1",
+        DJANGO_TRUSTED_PROXIES="127.0.0.1",
         DATABASE_URL=database_url(),
         DATABASE_POOL="0",
         REDIS_URL=REDIS_URL,

@@ -1,23 +1,76 @@
-"""The client's IP address, trusting X-Forwarded-For only from our own proxies."""
+"""The client's IP address, believing X-Forwarded-For only from our own proxies.
+
+``DJANGO_TRUSTED_PROXIES`` lists the addresses (or networks) of the reverse proxies in front
+of the app servers, e.g. ``127.0.0.1`` for nginx on the same host, or ``10.0.0.5,10.0.0.6`` for
+two load balancers. Each proxy appends the address it saw to X-Forwarded-For, so reading the
+header from the right, every hop that is one of our proxies tells us who spoke to it; the first
+hop that is not one of ours is the client. Everything to the left of that hop was written by the
+client and is never read.
+
+A request whose REMOTE_ADDR is not a trusted proxy came straight to an app server: its
+X-Forwarded-For is ignored, so nobody can choose their own address for the per-IP limits or
+the address stored with a comment. A hop that is not an IP address at all (``garbage``, an
+obfuscated identifier, a port we do not expect) stops the walk at the proxy that sent it: the
+limits then apply to that proxy's address, never to "no address".
+"""
 
 import ipaddress
+from functools import lru_cache
 
 from django.conf import settings
 
 
-def client_ip(request):
-    """REMOTE_ADDR, or with ``DJANGO_TRUSTED_PROXIES=n`` the address n hops back in X-Forwarded-For.
+@lru_cache(maxsize=8)
+def _networks(trusted):
+    return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
 
-    nginx appends the address it saw, so with one proxy the last entry is the client; anything
-    before it was written by the client and cannot be trusted.
+
+def parse_trusted_proxies(value):
+    """``"127.0.0.1, 10.0.0.0/24"`` -> a tuple of the items, each checked to be an address or network.
+
+    Raises ``ValueError`` naming the bad item, so a typo in production settings stops the start.
     """
-    address = request.META.get("REMOTE_ADDR", "")
-    hops = settings.TRUSTED_PROXIES
-    if hops:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            address = forwarded[-hops]
+    items = tuple(item.strip() for item in value.split(",") if item.strip())
+    for item in items:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"DJANGO_TRUSTED_PROXIES: {item!r} is not an IP address or network") from exc
+    return items
+
+
+def _address(value):
+    """An ``ip_address`` from a REMOTE_ADDR or one X-Forwarded-For hop, or None."""
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # "[2001:db8::1]:443"
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # "203.0.113.7:51234"
+        value = value.split(":", 1)[0]
     try:
-        return str(ipaddress.ip_address(address))
+        address = ipaddress.ip_address(value)
     except ValueError:
         return None
+    # An IPv4 client seen by a dual-stack proxy ("::ffff:203.0.113.7") is that IPv4 client.
+    return address.ipv4_mapped or address if address.version == 6 else address
+
+
+def _trusted(address, networks):
+    return any(address in network for network in networks)
+
+
+def client_ip(request):
+    """The client's address as a string, or None when even REMOTE_ADDR is not an address."""
+    address = _address(request.META.get("REMOTE_ADDR", ""))
+    if address is None:
+        return None
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    if networks and _trusted(address, networks):
+        hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        for hop in reversed(hops):
+            forwarded = _address(hop)
+            if forwarded is None:
+                break  # unparseable: the proxy that passed it on is the address we use
+            address = forwarded
+            if not _trusted(address, networks):
+                break
+    return str(address)

@@ -11,7 +11,9 @@ Environment variables (all optional in development):
 ``DJANGO_SECRET_KEY``      required when ``DJANGO_DEBUG=0``
 ``DJANGO_ALLOWED_HOSTS``   comma-separated; required when ``DJANGO_DEBUG=0``
 ``DJANGO_CSRF_TRUSTED_ORIGINS``  comma-separated origins (``https://example.com``)
-``DJANGO_TRUSTED_PROXIES`` number of proxies in front that append to X-Forwarded-For (default 0)
+``DJANGO_TRUSTED_PROXIES`` comma-separated addresses or networks of the reverse proxies in front
+                           (``127.0.0.1``, ``10.0.0.0/24``); X-Forwarded-For is believed only from
+                           them (default: none)
 ``DATABASE_URL``           ``postgres://user:pass@host:5432/name``; SQLite when unset
 ``DATABASE_POOL``          ``1`` uses psycopg's connection pool on PostgreSQL; default ``0``: each thread
                            keeps its connection ``DATABASE_CONN_MAX_AGE`` seconds (default 300)
@@ -32,6 +34,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+from yzgz.net import parse_trusted_proxies
 
 
 def _static(path):
@@ -72,8 +76,11 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
-# How many reverse proxies (nginx, a load balancer) append to X-Forwarded-For; 0 trusts none.
-TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
+# The reverse proxies (nginx, a load balancer) whose X-Forwarded-For is believed (yzgz/net.py).
+try:
+    TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("DJANGO_TRUSTED_PROXIES", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 
 INSTALLED_APPS = [
     "accounts",

@@ -48,7 +48,7 @@ def process_env(**extra):
         REDIS_URL=REDIS_URL,
         DJANGO_DEBUG="1",
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DJANGO_TRUSTED_PROXIES="1",
+        DJANGO_TRUSTED_PROXIES="127.0.0.1",
         **extra,
     )
     return env
