@@ -5,7 +5,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import ThrottledAdminAuthenticationForm
 from accounts.models import Ban, User
+
+# /admin/login/ says "too many failed logins" when the throttle (accounts.throttle) refused it.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 @admin.register(User)

@@ -1,11 +1,12 @@
 """Forms for residents: registration (with a honeypot), login and profile."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.avatars import process_avatar
-from accounts.models import User
+from accounts.models import User, username_key
 from news.images import validate_image_upload
 
 
@@ -24,17 +25,38 @@ class RegistrationForm(UserCreationForm):
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean_username(self):
+        # UsernameField has applied NFKC and trimmed; the database's unique lower(username) index
+        # would refuse a clash anyway, this says so in words.
         username = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
+        if User.objects.filter(username__iexact=username_key(username)).exists():
             raise forms.ValidationError(_("This username is taken."))
         return username
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
+class ThrottledLoginMixin:
+    """Says "too many failed logins" when the throttle (accounts.throttle) refused the attempt.
+
+    authenticate() returns None both for a wrong password and for a refused attempt; axes marks
+    the request in the second case, and AxesMiddleware then answers 429 with this page.
+    """
+
     error_messages = {
         **AuthenticationForm.error_messages,
         "throttled": _("Too many failed logins. Please wait 15 minutes and try again."),
     }
+
+    def get_invalid_login_error(self):
+        if getattr(self.request, "axes_locked_out", False):
+            return forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        return super().get_invalid_login_error()
+
+
+class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
+    pass
+
+
+class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    error_messages = {**AdminAuthenticationForm.error_messages, **ThrottledLoginMixin.error_messages}
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,13 +1,40 @@
 """The site's user and bans (小黑屋): residents, reporters (publishers) and staff are all Users."""
 
+import unicodedata
+
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from news.links import object_url
+
+
+def normalize_username(value):
+    """A username as people type it, made one spelling: NFKC (full-width letters and the
+    ideographic space fold to ASCII), then trimmed. Case is kept for display."""
+    return unicodedata.normalize("NFKC", str(value or "")).strip()
+
+
+def username_key(value):
+    """What identifies an account: the normalised username, case-insensitively.
+
+    Login, registration and the login throttle all use it, so " Name", "ｎａｍｅ\u3000" and
+    "NAME" are one account and one throttle counter, as they were on the old portal.
+    """
+    return normalize_username(value).lower()
+
+
+class CaseInsensitiveUserManager(UserManager):
+    use_in_migrations = False  # migrations keep Django's UserManager: they never import this module
+
+    def get_by_natural_key(self, username):
+        # Lower() on both sides uses the unique index on lower(username) (Meta.constraints).
+        return self.alias(username_lower=Lower("username")).get(username_lower=Lower(Value(username_key(username))))
 
 
 class User(AbstractUser):
@@ -16,13 +43,24 @@ class User(AbstractUser):
     )
     avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
 
+    objects = CaseInsensitiveUserManager()
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         swappable = "AUTH_USER_MODEL"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("username"), name="accounts_user_username_ci_unique", violation_error_code="unique"
+            ),
+        ]
 
     def __str__(self):
         return self.username
+
+    @classmethod
+    def normalize_username(cls, username):
+        return normalize_username(username)
 
     def get_absolute_url(self):
         return object_url("news:publisher-detail", self.username)
@@ -76,6 +114,12 @@ class Ban(models.Model):
 
     def __str__(self):
         return f"{self.user} ({self.get_action_display()})"
+
+    def clean(self):
+        # On every save through a form or a service, not only when the ban is created:
+        # editing a ban must not move it onto a staff account either.
+        if self.user_id is not None and self.user.is_staff:
+            raise ValidationError({"user": _("Staff accounts cannot be banned.")}, code="staff")
 
     @property
     def is_active(self):

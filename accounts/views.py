@@ -7,8 +7,8 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,34 +31,47 @@ def safe_next(request, default):
     return target if allowed else default
 
 
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the login page that refused the attempt, as a 429.
+
+    The login forms (ThrottledLoginMixin) already say why; a way in without a page of its own
+    gets the same sentence as text.
+    """
+    if original_response is None or original_response.status_code >= 500:
+        original_response = HttpResponse(ThrottledAuthenticationForm.error_messages["throttled"], content_type="text/plain; charset=utf-8")
+    original_response.status_code = 429
+    original_response["Retry-After"] = str(throttle.LOGIN_WINDOW)
+    return original_response
+
+
 class LoginView(auth_views.LoginView):
-    """Django's login with throttling: 5 failures per username or IP in 15 minutes lock it."""
+    """Django's login page; the throttle (accounts.throttle) works inside authenticate()."""
 
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")[:150]
-        ip = client_ip(request)
-        if throttle.login_blocked(username, ip):
-            form = self.get_form()
-            form.add_error(None, form.error_messages["throttled"])
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        return super().post(request, *args, **kwargs)
-
     def form_invalid(self, form):
-        throttle.login_failed(self.request.POST.get("username", "")[:150], client_ip(self.request))
         return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def form_valid(self, form):
-        throttle.login_succeeded(form.get_user().get_username())
-        return super().form_valid(form)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # Django's LoginView puts the contrib.sites "site" here, hiding our site settings.
         context["site"] = SiteSettings.current()
         return context
+
+
+def _create_account(form):
+    """The new account, or None with the form saying why when the name was taken meanwhile.
+
+    Two people registering "Admin" and "admin" at once both pass the form's check; the unique
+    index on lower(username) lets one of them in and the other gets the same message as anyone.
+    """
+    try:
+        with transaction.atomic():
+            return form.save()
+    except IntegrityError:
+        form.add_error("username", _("This username is taken."))
+        return None
 
 
 def register(request):
@@ -72,17 +85,15 @@ def register(request):
     if request.method == "POST":
         if request.POST.get("website"):
             raise PermissionDenied("honeypot")
-        if not throttle.register_allowed(ip):
+        if not throttle.register_reserve(ip):
             form.add_error(None, _("Too many registrations from your network. Please try again in an hour."))
             status = 429
-        elif form.is_valid():
-            with transaction.atomic():
-                user = form.save()
-            throttle.registered(ip)
+        elif form.is_valid() and (user := _create_account(form)):
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome, %(name)s! You can comment now.") % {"name": user.username})
             return HttpResponseRedirect(safe_next(request, reverse("news:home")))
         else:
+            throttle.register_release(ip)
             status = 400
     return render(
         request,

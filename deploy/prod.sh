@@ -31,7 +31,7 @@ environment() {
     export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}"
     export DATABASE_URL="${DATABASE_URL:-$PG/$PROD_DB}"
     export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/2}"
-    export DJANGO_TRUSTED_PROXIES=127.0.0.1  # nginx, which appends the client's address
+    export DJANGO_TRUSTED_PROXIES=127.0.0.2  # nginx (proxy_bind in the template), which appends the client's address
     export DJANGO_SECURE_SSL="${DJANGO_SECURE_SSL:-0}"  # this local stack speaks plain HTTP
     export DJANGO_MEDIA_ROOT="$ROOT/media"
     export DJANGO_STATIC_ROOT="$ROOT/staticfiles"

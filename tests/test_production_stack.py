@@ -50,7 +50,7 @@ def production_env(tmp):
         DJANGO_SECRET_KEY="test-production-stack-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SECURE_SSL="0",
-        DJANGO_TRUSTED_PROXIES="127.0.0.1",
+        DJANGO_TRUSTED_PROXIES="127.0.0.2",  # nginx connects from there (proxy_bind)
         DATABASE_URL=database_url(),
         DATABASE_POOL="0",
         REDIS_URL=REDIS_URL,
@@ -164,17 +164,25 @@ class Browser:
             return error.code, error.read().decode(), error.headers
 
     def post(self, url, form_url, data):
+        return self.prepare_post(url, form_url)(data)
+
+    def prepare_post(self, url, form_url):
+        """Open the form now (its CSRF token and cookie); the returned ``send(data)`` posts it."""
         _status, page, _headers = self.get(form_url)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
-        request = urllib.request.Request(
-            url, data=body, headers={"User-Agent": "Mozilla/5.0 test", "Referer": form_url}
-        )
-        try:
-            with self.opener.open(request, timeout=15) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+
+        def send(data):
+            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": token}).encode()
+            request = urllib.request.Request(
+                url, data=body, headers={"User-Agent": "Mozilla/5.0 test", "Referer": form_url}
+            )
+            try:
+                with self.opener.open(request, timeout=30) as response:
+                    return response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode()
+
+        return send
 
 
 def log_in(browser, base, username, password):

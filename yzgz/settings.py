@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {"js": [static_lazy("js/admin-editor.js")], "extensions": {"YzImages": lambda config, allowlist: None}},
 ]
+    "axes",
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -134,6 +135,8 @@ TEMPLATES = [
                 "news.context_processors.site",
             ],
         },
+    # Turns a login the throttle refused into a 429 (accounts.views.lockout_response).
+    "axes.middleware.AxesMiddleware",
     },
 ]
 
@@ -210,6 +213,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Every authenticate() passes django-axes first: one throttle for every way in (accounts/throttle.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "accounts.throttle.AtomicCacheHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.throttle.axes_username"
+AXES_CLIENT_IP_CALLABLE = "yzgz.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_FAILURE_LIMIT = 5  # accounts.throttle.LOGIN_MAX_FAILURES counts; this is what axes reports
+AXES_ENABLE_ADMIN = False  # the counters live in the cache, not in axes' tables
+AXES_VERBOSE = False
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
