@@ -258,7 +258,8 @@ def generated_articles(now):
     articles[-2][1].update(status=Article.Status.DRAFT)
     articles[-3][1].update(status=Article.Status.REVIEW)
     articles[-4][1].update(status=Article.Status.WITHDRAWN, withdrawn_reason="信息有误，待核实后重发。")
-    for order, (_title, fields) in enumerate(a for a in articles if a[1]["is_featured"]):
+    # From 1: the seed article (order 0) is the lead headline, as the README says.
+    for order, (_title, fields) in enumerate((a for a in articles if a[1]["is_featured"]), start=1):
         fields["headline_order"] = order
     return articles
 
@@ -291,7 +292,9 @@ def load_generated(users, categories, sources, now, covers=True):
 
 
 def load_comments(seed_title):
-    """A few residents and comments on the seed article, and a starter sensitive-word list."""
+    """A few residents and comments on the seed article, and a starter sensitive-word list.
+
+    Returns the residents by username (make run prints their logins)."""
     from news.models import Comment, SensitiveWord
     from news.services import _recount, forget_sensitive_words
 
@@ -318,6 +321,7 @@ def load_comments(seed_title):
     for word, action in SENSITIVE_WORDS:
         SensitiveWord.objects.get_or_create(word=word, defaults={"action": action})
     forget_sensitive_words()
+    return residents
 
 
 def load_daily_views(now):
@@ -343,13 +347,14 @@ def load_daily_views(now):
 
 
 def load_demo(now=None, covers=True):
-    """Load everything; returns (articles created, demo users). ``covers=False`` writes no files."""
+    """Load everything; returns (articles created, every demo login by username: staff, then
+    residents). ``covers=False`` writes no files."""
     now = now or timezone.now()
     users = ensure_users()
     categories = ensure_categories()
     sources = ensure_sources()
     created = load_seed(users, categories, sources)
     created += load_generated(users, categories, sources, now, covers=covers)
-    load_comments(json.loads(SEED_FILE.read_text(encoding="utf-8"))["title"])
+    residents = load_comments(json.loads(SEED_FILE.read_text(encoding="utf-8"))["title"])
     load_daily_views(now)
-    return created, users
+    return created, {**users, **residents}

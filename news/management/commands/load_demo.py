@@ -1,4 +1,4 @@
-"""Load the demo content: the seed article, 66 generated articles and demo staff accounts."""
+"""Load the demo content: the seed article, 66 generated articles, demo staff and residents; print every login."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -20,7 +20,8 @@ class Command(BaseCommand):
         if verbosity:
             verb = "would be created" if dry_run else "created"
             self.stdout.write(self.style.SUCCESS(f"Demo content loaded: {created} articles {verb}."))
-            self.stdout.write(f"Demo logins at http://127.0.0.1:8000/admin/ (password for each: {DEMO_PASSWORD})")
-            for username in users:
-                groups = ", ".join(users[username].groups.values_list("name", flat=True))
-                self.stdout.write(f"  {username:<10} {groups}")
+            self.stdout.write(f"Demo logins (password for each: {DEMO_PASSWORD}):")
+            for username, user in users.items():
+                role = ", ".join(user.groups.values_list("name", flat=True)) or "居民 (resident)"
+                where = "http://127.0.0.1:8000/admin/" if user.is_staff else "http://127.0.0.1:8000/accounts/login/"
+                self.stdout.write(f"  {username:<11} {role:<16} {where}")
