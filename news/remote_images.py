@@ -120,6 +120,8 @@ def localise(body):
     Raises :class:`ValidationError` naming the images that failed; nothing is kept then.
     """
     urls = list(dict.fromkeys(unescape(m.group(2)) for m in _REMOTE_IMG.finditer(body or "")))
+    # Our own uploads have absolute URLs too when they live in object storage (DJANGO_MEDIA_URL).
+    urls = [url for url in urls if not url.startswith(settings.MEDIA_URL)]
     if not urls:
         return body, []
     if len(urls) > MAX_IMAGES:
@@ -145,6 +147,7 @@ def localise(body):
         )
 
     def replace(match):
-        return match.group(1) + escape(local[unescape(match.group(2))]) + match.group(3)
+        url = unescape(match.group(2))
+        return match.group(1) + escape(local[url]) + match.group(3) if url in local else match.group(0)
 
     return _REMOTE_IMG.sub(replace, body), stored
