@@ -74,6 +74,8 @@ elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) 
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
+# With DEBUG the site still shows its own Chinese error pages; 1 brings back Django's technical ones.
+DEBUG_TECHNICAL_PAGES = env_bool("DJANGO_DEBUG_TECHNICAL_PAGES", False)
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 # The reverse proxies (nginx, a load balancer) whose X-Forwarded-For is believed (yzgz/net.py).
@@ -140,6 +142,7 @@ TEMPLATES = [
     },
 ]
 
+    "yzgz.errors.ErrorPagesMiddleware",  # only with DEBUG: our error pages, not Django's technical ones
 # --- Database -------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
     # Without the pool each app server thread keeps its connection (checked before each
@@ -280,7 +283,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_line_4xx"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Once, through our handler: Django's own console handler would print every line again.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
+    "filters": {"one_line_4xx": {"()": "yzgz.errors.OneLineClientErrors"}},
