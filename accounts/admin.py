@@ -24,15 +24,11 @@ class UserAdmin(DjangoUserAdmin):
 
 
 class BanForm(forms.ModelForm):
+    """Who may be banned is Ban.clean()'s rule, checked on add and on change alike."""
+
     class Meta:
         model = Ban
         fields = "__all__"  # noqa: DJ007 - BanAdmin decides what is shown
-
-    def clean_user(self):
-        user = self.cleaned_data.get("user")
-        if user is not None and user.is_staff and not self.instance.pk:
-            raise forms.ValidationError(_("Staff accounts cannot be banned."), code="staff")
-        return user
 
 
 @admin.register(Ban)

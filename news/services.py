@@ -267,9 +267,9 @@ def user_ban(*, user, by, duration, reason, comment=None):
     length = BAN_DURATIONS[duration]
     now = timezone.now()
     with transaction.atomic():
-        ban = Ban.objects.create(
-            user=user, reason=reason, created_by=by, created_at=now, expires_at=now + length if length else None
-        )
+        ban = Ban(user=user, reason=reason, created_by=by, created_at=now, expires_at=now + length if length else None)
+        ban.full_clean()  # Ban.clean(): never a staff account
+        ban.save()
         ModerationAction.objects.create(
             kind=ModerationAction.Kind.BAN,
             actor=by,

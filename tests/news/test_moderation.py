@@ -190,6 +190,35 @@ def test_the_ban_admin_still_bans_a_resident(client, moderator, resident):
     assert resident.active_ban() is not None
 
 
+@pytest.mark.parametrize("target", ["reporter", "editor", "moderator"])
+def test_editing_a_ban_cannot_move_it_onto_a_staff_account(client, moderator, reporter, editor, resident, target):
+    """The rule holds on change as on add: a resident's ban cannot be re-pointed at staff."""
+    victim = {"reporter": reporter, "editor": editor, "moderator": moderator}[target]
+    ban = Ban.objects.create(user=resident, reason="广告", created_by=moderator)
+    client.force_login(moderator)
+    response = client.post(
+        reverse("admin:accounts_ban_change", args=[ban.pk]),
+        {"user": victim.pk, "action": "mute", "reason": "越权", "created_at_0": "2026-11-28", "created_at_1": "10:00"},
+    )
+    assert response.status_code == 200
+    assert "不能禁言工作人员账号" in response.content.decode()
+    ban.refresh_from_db()
+    assert (ban.user, ban.reason) == (resident, "广告")
+    assert victim.active_ban() is None
+
+
+def test_a_ban_on_a_staff_account_is_invalid_whatever_the_path(moderator, reporter):
+    """The rule is the model's: full_clean() refuses it, and the comment queue's service too."""
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        Ban(user=reporter, reason="越权").full_clean()
+    assert "user" in refused.value.message_dict
+    with pytest.raises(ValidationError):
+        services.user_ban(user=reporter, by=moderator, duration="7d", reason="越权")
+    assert not Ban.objects.filter(user=reporter).exists()
+
+
 def test_a_banned_resident_cannot_change_the_profile_others_see(client, moderator, resident):
     services.user_ban(user=resident, by=moderator, duration="7d", reason="刷屏")
     client.force_login(resident)
