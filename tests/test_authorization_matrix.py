@@ -364,7 +364,16 @@ URL_RULES = {
             label="ban.user",
         ),
     ],
-    "admin/r/<path:content_type_id>/<path:object_id>/": [get("/admin/r/{article_type}/{published}/", ANY_STAFF)],
+    # "View on site" (yzgz.adminsite) only for what the role may see in the admin; anything else is a
+    # 404, never a redirect naming the object (a user's content type gave every username away).
+    "admin/r/<path:content_type_id>/<path:object_id>/": [
+        get("/admin/r/{article_type}/{published}/", staff(R1, E, S, hidden=(R2, M)), label="published"),
+        get("/admin/r/{article_type}/{draft}/", staff(R1, E, S, hidden=(R2, M)), label="draft"),
+        get("/admin/r/{user_type}/{victim}/", staff(M, E, S, hidden=(R1, R2)), label="user"),
+        get("/admin/r/{user_type}/{reporter}/", staff(M, E, S, hidden=(R1, R2)), label="publisher"),
+        get("/admin/r/{comment_type}/{comment}/", staff(hidden=STAFF), label="no public address"),
+        get("/admin/r/{article_type}/0/", staff(hidden=STAFF), label="no such object"),
+    ],
     "admin/(?P<app_label>auth|accounts|news|taggit)/$": [
         get("/admin/news/", staff(R1, R2, M, E, S), label="news"),
         get("/admin/auth/", staff(S, hidden=(R1, R2, M, E)), label="auth"),
@@ -425,14 +434,14 @@ URL_RULES = {
         add_form={"user": "{victim}", "reason": "矩阵测试封禁"},
         change_form={"reason": "改过的理由"},
     ),
-    # --- articles: reporters their own, editors all; moderators read ---
+    # --- articles: reporters their own, editors all; moderators read them on the public site ---
     **model_admin(
         "news/article",
         Article,
         obj="draft",
-        changelist=staff(R1, R2, M, E, S),
+        changelist=staff(R1, R2, E, S),
         add=staff(R1, R2, E, S),
-        view=staff(R1, M, E, S, hidden=(R2,)),
+        view=staff(R1, E, S, hidden=(R2,)),
         change=staff(R1, E, S, hidden=(R2,)),
         delete=staff(E, S),
         add_form={
@@ -444,14 +453,12 @@ URL_RULES = {
         },
         change_form={"title": "改过的草稿"},
     ),
-    "admin/news/article/tag-suggest/": [get("/admin/news/article/tag-suggest/?q=民", staff(R1, R2, M, E, S))],
+    "admin/news/article/tag-suggest/": [get("/admin/news/article/tag-suggest/?q=民", staff(R1, R2, E, S))],
     "admin/news/article/upload-image/": [
         post("/admin/news/article/upload-image/", staff(R1, R2, E, S), data=an_image, state=media_files)
     ],
-    "admin/news/article/stats/": [get("/admin/news/article/stats/", staff(R1, R2, M, E, S))],
-    "admin/news/article/<int:object_id>/revisions/": [
-        get("/admin/news/article/{draft}/revisions/", staff(R1, M, E, S))
-    ],
+    "admin/news/article/stats/": [get("/admin/news/article/stats/", staff(R1, R2, E, S))],
+    "admin/news/article/<int:object_id>/revisions/": [get("/admin/news/article/{draft}/revisions/", staff(R1, E, S))],
     "admin/news/article/<int:object_id>/revisions/<int:revision_id>/restore/": [
         post("/admin/news/article/{draft}/revisions/{revision}/restore/", staff(R1, E, S), state=row(Article, "draft"))
     ],
@@ -681,6 +688,8 @@ def world(django_db_setup, django_db_blocker):
             "published": published.pk,
             "headline": headline.pk,
             "article_type": ContentType.objects.get_for_model(Article).pk,
+            "user_type": ContentType.objects.get_for_model(User).pk,
+            "comment_type": ContentType.objects.get_for_model(Comment).pk,
             "reporter": reporter.pk,
             "publisher": reporter.username,
             "category": category.pk,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
 from news.sitemaps import SITEMAPS, news_sitemap, robots_txt
+from yzgz.adminsite import view_on_site
 from yzgz.pagecache import csrf_token_view
 
 admin.site.site_header = _("Yuzhou Focus newsroom")
@@ -33,6 +34,8 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.*)$", serve_media),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin, for one).
     path("favicon.ico", favicon),
+    # Before the admin's own: "view on site" only for objects this staff member may see there.
+    path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -145,9 +145,9 @@ def test_editor_changes_site_settings(client, editor):
     assert SiteSettings.current().slogan == "新标语"
 
 
-def test_moderator_can_read_but_not_write_articles(client, moderator, own_and_others, category):
+def test_moderator_cannot_read_or_write_articles_in_the_admin(client, moderator, own_and_others, category):
     client.force_login(moderator)
-    assert client.get(LIST_URL).status_code == 200
+    assert client.get(LIST_URL).status_code == 403
     assert client.get(ADD_URL).status_code == 403
     client.post(change_url(own_and_others[0]), article_form(category, title="审核改的"))
     own_and_others[0].refresh_from_db()
