@@ -30,7 +30,8 @@ PERMISSIONS_POLICY = ", ".join(
         "payment=()",
         "usb=()",
         "fullscreen=(self)",
-        "web-share=(self)",  # the share button uses navigator.share on phones
+        # No "web-share": Chromium does not know that feature name and warns on every page;
+        # navigator.share (the share button on phones) is allowed to our own pages by default.
         "clipboard-write=(self)",  # 复制链接
     ]
 )

@@ -1,8 +1,8 @@
 """Playwright (Python) driving Debian's Chromium against pytest-django's live server.
 
 The browser is never downloaded: it is /usr/bin/chromium from the `chromium` package.
-Every page opened through the ``page`` fixture fails its test on a console error or a
-failed request. Screenshots go to test-artifacts/screenshots/.
+Every page opened through the ``open_page`` fixture fails its test on a console error or
+warning, or a failed request. Screenshots go to test-artifacts/screenshots/.
 """
 
 import os
@@ -66,7 +66,9 @@ def open_page(browser, live_server):
             context = browser.new_context(viewport=viewport, locale="zh-CN")
             contexts.append(context)
         page = context.new_page()
-        page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
+        # Warnings too: Chromium reports a header it does not understand (a Permissions-Policy
+        # feature, a CSP directive) as a console warning on every page.
+        page.on("console", lambda msg: msg.type in {"error", "warning"} and problems.append(f"console {msg.type}: {msg.text}"))
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         page.on(
             "requestfailed",
