@@ -15,7 +15,7 @@ from news.body import render_body
 from news.images import validate_image_upload
 from news.links import object_url
 from news.models.comments import ModerationMode
-from news.sanitize import cut_summary, sanitize_html
+from news.sanitize import cut_summary, html_to_text, sanitize_html
 
 
 class Category(models.Model):
@@ -272,6 +272,20 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return object_url("news:article-detail", self.pk)
+
+    @property
+    def shows_summary(self):
+        """Whether the article page shows the 摘要 box: not when it would only repeat the body.
+
+        An editor's own summary is always shown. One that is the body's opening (cut from it, or
+        pasted) is a preview worth showing only before a long body, as the old portal showed it:
+        when the body is shorter than twice the summary, readers would read the same words twice.
+        """
+        summary = (self.excerpt or "").removesuffix("…").strip()
+        if not summary:
+            return False
+        text = html_to_text(self.body)
+        return not text.startswith(summary) or len(text) >= 2 * len(summary)
 
     def clean(self):
         if self.status == self.Status.WITHDRAWN and not (self.withdrawn_reason or "").strip():
