@@ -20,6 +20,11 @@ Environment variables (all optional in development):
 ``REDIS_URL``              ``redis://host:6379/0``; local-memory cache when unset
 ``DJANGO_PAGE_CACHE_SECONDS``  anonymous page cache lifetime (default 60 with Redis in production, else 0)
 ``DJANGO_MEDIA_ROOT``      where uploads go (default ``./media``)
+``DJANGO_MEDIA_STORAGE``   ``local`` (default: ``DJANGO_MEDIA_ROOT``) or ``s3``: an S3-compatible bucket
+                           (``DJANGO_S3_BUCKET``, ``DJANGO_S3_ENDPOINT_URL``, ``DJANGO_S3_REGION``,
+                           ``DJANGO_S3_ADDRESSING_STYLE``; credentials ``AWS_ACCESS_KEY_ID`` and
+                           ``AWS_SECRET_ACCESS_KEY``) read by readers from ``DJANGO_MEDIA_URL``
+``DJANGO_MEDIA_URL``       where readers fetch uploads (default ``/media/``; required with ``s3``)
 ``DJANGO_STATIC_ROOT``     where ``collectstatic`` writes (default ``./staticfiles``)
 ``DJANGO_SERVE_MEDIA``     ``1`` to let Django serve uploads (default: only when debugging)
 ``DJANGO_SECURE_SSL``      ``1`` (default in production) for HTTPS-only cookies, HSTS
@@ -36,6 +41,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from yzgz.net import parse_trusted_proxies
+from yzgz.storage import media_storage
 
 
 def _static(path):
@@ -253,6 +259,11 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# DJANGO_MEDIA_STORAGE=s3: uploads in S3-compatible object storage that every app host sees.
+try:
+    STORAGES["default"], MEDIA_URL = media_storage(os.environ)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
 # Uploads: Django's own limits on the request; image limits live in news.images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
