@@ -99,7 +99,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l zh_Hans -i ".venv/*" -i "tests/*" --no-location
+	$(BIN)/python manage.py makemessages -l zh_Hans -i ".venv/*" -i "tests/*" -i "node_modules/*" --no-location
 	$(BIN)/python locale/translate_zh.py
 	$(BIN)/python manage.py compilemessages -i .venv
 

@@ -63,7 +63,13 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["nickname", "avatar"]
-        widgets = {"avatar": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"})}
+        # A plain file input: the profile page shows the current picture, 更换头像 and 删除头像 itself.
+        widgets = {
+            "avatar": forms.FileInput(
+                attrs={"accept": "image/jpeg,image/png,image/webp,image/gif", "class": "avatar-field__input"}
+            )
+        }
+        help_texts = {"avatar": _("JPEG, PNG, WebP or GIF, at most 10 MB; shown square, 256 pixels.")}
 
     def clean_nickname(self):
         nickname = self.cleaned_data["nickname"].strip()

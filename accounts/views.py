@@ -125,6 +125,8 @@ class ProfileView(LoginRequiredMixin, UpdateView):
         return response
 
     def form_valid(self, form):
+        if self.request.POST.get("remove_avatar"):
+            return self.remove_avatar()
         old_avatar = self.request.user.__class__.objects.get(pk=self.request.user.pk).avatar
         user = form.save(commit=False)
         if form.avatar_jpeg is not None:
@@ -144,9 +146,22 @@ class ProfileView(LoginRequiredMixin, UpdateView):
         return redirect(self.success_url)
 
     def form_invalid(self, form):
+        if self.request.POST.get("remove_avatar"):  # 删除头像 needs nothing else of the form
+            return self.remove_avatar()
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+    def remove_avatar(self):
+        """删除头像: the picture goes from storage too; the initial of the name is shown instead."""
+        user = self.request.user
+        if user.avatar:
+            storage, name = user.avatar.storage, user.avatar.name
+            user.avatar = ""
+            user.save(update_fields=["avatar"])
+            storage.delete(name)
+            messages.success(self.request, _("Your avatar is removed."))
+        return redirect(self.success_url)
 
 
 class MyCommentsView(LoginRequiredMixin, ListView):

@@ -493,6 +493,25 @@ ZH = {
     "work factor": "工作因子",
     "Reason for the report": "举报理由",
     "GMT+8, %(now)s, Processed in %(seconds).6f second(s), %(queries)d queries.": "GMT+8, %(now)s, Processed in %(seconds).6f second(s), %(queries)d queries.",
+    # The profile's avatar field
+    "Your avatar": "你的头像",
+    "Change avatar": "更换头像",
+    "Upload an avatar": "上传头像",
+    "Remove avatar": "删除头像",
+    "Chosen, shown after saving: ": "已选择（保存后生效）：",
+    "JPEG, PNG, WebP or GIF, at most 10 MB; shown square, 256 pixels.": "支持 JPEG、PNG、WebP 或 GIF，最大 10 MB；显示为 256 像素见方。",
+    "Your avatar is removed.": "头像已删除。",
+    # Django's admin strings its own zh_Hans catalogue leaves untranslated (yzgz/django_strings.py)
+    "Model name": "模型名称",
+    "Add link": "增加链接",
+    "Change or view list link": "修改或查看列表链接",
+    "After you’ve created a user, you’ll be able to edit more user options.": "创建用户后，你可以编辑更多用户选项。",
+    "Error:": "错误：",
+    "Forgotten your login credentials?": "忘记了登录信息？",
+    "In case you’ve forgotten, you are:": "提醒一下，你当前的账户是：",
+    'Too many reactions to this article from your network. Please try again later.': '你所在的网络对这篇文章的表态过多，请稍后再试。',
+    'Your reaction: %(icon)s %(name)s': '你的表态：%(icon)s %(name)s',
+    'The request contains a NUL character, which no form field or address accepts. Remove it and try again.': '请求中含有空字符（NUL），表单和网址都不接受这个字符。请删除后重试。',
 }
 
 

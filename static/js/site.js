@@ -24,7 +24,13 @@
     }
 
     // 表态: vote without leaving the page; the form posts normally without JavaScript.
+    // Anonymous pages are shared by every reader (the page caches), so an anonymous reader's
+    // choice is kept in this browser (data-remember names the key) and marked here.
     document.querySelectorAll("form.js-reactions").forEach(function (form) {
+      var remembered = remember(form);
+      if (remembered && !form.querySelector('button.reaction[aria-pressed="true"]')) {
+        markChosen(form, remembered);
+      }
       form.addEventListener("submit", function (event) {
         var button = event.submitter;
         if (!button || !window.fetch) { return; }
@@ -50,11 +56,45 @@
           form.querySelectorAll(".reaction__count").forEach(function (count) {
             count.textContent = result.body.counts[count.getAttribute("data-reaction")] || 0;
           });
-          form.querySelectorAll("button.reaction").forEach(function (other) {
-            other.setAttribute("aria-pressed", String(other.value === String(result.body.chosen)));
-          });
+          markChosen(form, String(result.body.chosen));
+          remember(form, String(result.body.chosen));
         }).catch(function () { status.textContent = form.getAttribute("data-error") || "!"; });
     }
+
+    function markChosen(form, chosen) {
+      form.querySelectorAll("button.reaction").forEach(function (button) {
+        button.setAttribute("aria-pressed", String(button.value === chosen));
+      });
+    }
+
+    // Read (or, given a value, store) this browser's reaction to the form's article.
+    function remember(form, value) {
+      var key = form.getAttribute("data-remember");
+      if (!key) { return null; }
+      try {
+        if (value === undefined) { return window.localStorage.getItem("yzgz:" + key); }
+        window.localStorage.setItem("yzgz:" + key, value);
+      } catch (error) { /* storage disabled: the choice is shown until the page is left */ }
+      return null;
+    }
+    // 更换头像: show the chosen picture before the form is saved.
+    document.querySelectorAll(".avatar-field").forEach(function (field) {
+      var input = field.querySelector('input[type="file"]');
+      var preview = field.querySelector(".js-avatar-preview");
+      var initial = field.querySelector(".js-avatar-initial");
+      var chosen = field.querySelector(".js-avatar-chosen");
+      if (!input || !preview || !window.URL || !URL.createObjectURL) { return; }
+      input.addEventListener("change", function () {
+        var file = input.files && input.files[0];
+        if (!file) { return; }
+        if (preview.src && preview.src.indexOf("blob:") === 0) { URL.revokeObjectURL(preview.src); }
+        preview.src = URL.createObjectURL(file);
+        preview.hidden = false;
+        if (initial) { initial.hidden = true; }
+        if (chosen) { chosen.textContent = (chosen.getAttribute("data-label") || "") + file.name; }
+      });
+    });
+
     // Close an open dropdown when clicking elsewhere.
     document.addEventListener("click", function (event) {
       document.querySelectorAll("details.dropdown[open]").forEach(function (details) {
