@@ -12,16 +12,18 @@ import os
 import re
 import subprocess
 import sys
+import tarfile
 import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
 from news import images
-from news.factories import make_image_bytes, make_user
+from news.factories import make_article, make_cover, make_image_bytes, make_user
 from news.models import Article
 from tests.news.admin_forms import article_form
 from tests.news.test_viewcount_processes import free_port
@@ -225,3 +227,32 @@ def test_s3_without_a_public_address_or_a_bucket_refuses_to_start(tmp_path):
             check=False,
         )
         assert result.returncode != 0 and missing in result.stderr
+
+
+def test_backup_and_restore_carry_the_uploads_of_the_bucket(client, resident, bucket, tmp_path):
+    """``manage.py backup`` / ``restore`` read and write uploads through the storage API, so a bucket too."""
+    from news.management.commands.backup import archive_uploads
+    from news.management.commands.restore import restore_uploads
+
+    client.force_login(resident)
+    upload = SimpleUploadedFile("me.jpg", make_image_bytes(300, 300), content_type="image/jpeg")
+    assert client.post("/accounts/profile/", {"nickname": "", "avatar": upload}).status_code == 302
+    make_article(title="桶里的封面", cover=make_cover("cover.jpg", width=900, height=600))
+    before = {key: bucket.client.get_object(Bucket=BUCKET, Key=key)["Body"].read() for key in bucket.objects()}
+    assert len(before) > 2  # the avatar, the cover and the cover's renditions
+
+    archive = tmp_path / "media.tar.gz"
+    assert archive_uploads(default_storage, archive) == len(before)
+    for key in before:
+        bucket.client.delete_object(Bucket=BUCKET, Key=key)
+    hostile_archive = tmp_path / "with-hostile-members.tar.gz"
+    with tarfile.open(archive, "r:gz") as original, tarfile.open(hostile_archive, "w:gz") as out:
+        for member in original.getmembers():
+            out.addfile(member, original.extractfile(member))
+        for hostile in ("media/../escaped.jpg", "/media/absolute.jpg", "elsewhere.jpg"):
+            info = tarfile.TarInfo(hostile)
+            info.size = 1
+            out.addfile(info, io.BytesIO(b"x"))
+    assert restore_uploads(default_storage, hostile_archive) == len(before)
+    after = {key: bucket.client.get_object(Bucket=BUCKET, Key=key)["Body"].read() for key in bucket.objects()}
+    assert after == before

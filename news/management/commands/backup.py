@@ -2,7 +2,9 @@
 
 * PostgreSQL: ``pg_dump --format=custom`` (restored with ``pg_restore``, any size, consistent
   while the site runs). SQLite: the sqlite3 online backup API.
-* Uploads: ``media.tar.gz`` of ``MEDIA_ROOT`` (covers, body images, avatars, renditions).
+* Uploads: ``media.tar.gz`` of every file in the uploads' storage (covers, body images,
+  avatars, renditions), read through Django's storage API: ``MEDIA_ROOT`` on the disk, or the
+  bucket with ``DJANGO_MEDIA_STORAGE=s3``.
 * ``manifest.json``: when, which database engine, and how many articles, comments and users
   were in it, so ``restore`` can check it reproduced them.
 
@@ -10,15 +12,17 @@
 ``make restore FROM=DIR`` call them.
 """
 
+import io
 import json
 import os
 import sqlite3
 import subprocess
 import tarfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
@@ -39,6 +43,36 @@ def pg_env():
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
     return env
+
+
+def stored_names(storage, directory=""):
+    """Every file name in ``storage`` under ``directory``, depth first (the disk or a bucket alike)."""
+    try:
+        directories, files = storage.listdir(directory)
+    except FileNotFoundError:  # no upload yet: MEDIA_ROOT does not exist
+        return
+    for name in sorted(files):
+        yield str(PurePosixPath(directory, name))
+    for name in sorted(directories):
+        yield from stored_names(storage, str(PurePosixPath(directory, name)))
+
+
+def archive_uploads(storage, path):
+    """Write every upload in ``storage`` to the tar.gz ``path`` under ``media/``; returns how many."""
+    count = 0
+    with tarfile.open(path, "w:gz") as archive:
+        for name in stored_names(storage):
+            with storage.open(name, "rb") as upload:
+                data = upload.read()
+            info = tarfile.TarInfo(f"media/{name}")
+            info.size = len(data)
+            try:
+                info.mtime = int(storage.get_modified_time(name).timestamp())
+            except (NotImplementedError, OSError):
+                info.mtime = int(timezone.now().timestamp())
+            archive.addfile(info, io.BytesIO(data))
+            count += 1
+    return count
 
 
 def figures():
@@ -81,16 +115,13 @@ class Command(BaseCommand):
             copy.close()
         else:
             raise CommandError(f"backups of {vendor} databases are not supported")
-        media = Path(settings.MEDIA_ROOT)
-        with tarfile.open(target / "media.tar.gz", "w:gz") as archive:
-            if media.exists():
-                archive.add(media, arcname="media")
-        manifest = {"created": timezone.now().isoformat(), "database": vendor, **figures()}
+        uploads = archive_uploads(default_storage, target / "media.tar.gz")
+        manifest = {"created": timezone.now().isoformat(), "database": vendor, "uploads": uploads, **figures()}
         (target / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2))
         if verbosity:
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Backed up {manifest['articles']} articles, {manifest['comments']} comments and "
-                    f"{manifest['users']} users with the uploads to {target}"
+                    f"{manifest['users']} users with {uploads} uploads to {target}"
                 )
             )

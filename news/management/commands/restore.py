@@ -2,23 +2,46 @@
 
 The database named by ``DATABASE_URL`` must be empty (a new ``createdb``, or a new SQLite
 file): restoring over a live site is refused, so a mistyped command cannot destroy it. The
-uploads are unpacked into ``MEDIA_ROOT`` (existing files are kept unless the backup has
-them too). Afterwards the article, comment and user counts are compared with the backup's
-manifest, and the command fails if they differ.
+uploads are written through Django's storage API, into ``MEDIA_ROOT`` or the bucket with
+``DJANGO_MEDIA_STORAGE=s3`` (existing files are kept unless the backup has them too).
+Afterwards the article, comment and user counts are compared with the backup's manifest, and
+the command fails if they differ.
 """
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import tarfile
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from news.management.commands.backup import figures, pg_env
+
+
+def restore_uploads(storage, archive_path):
+    """Write the uploads of a backup's tar.gz into ``storage`` under their own names; returns how many.
+
+    Only regular files under ``media/`` are read, never a path that climbs out of it.
+    """
+    count = 0
+    with tarfile.open(archive_path, "r:gz") as archive:
+        for member in archive.getmembers():
+            parts = PurePosixPath(member.name).parts
+            if len(parts) < 2 or parts[0] != "media" or ".." in parts or not member.isfile():
+                continue
+            name = "/".join(parts[1:])
+            if storage.exists(name):
+                storage.delete(name)  # the backup's copy wins, under the same name
+            with archive.extractfile(member) as data:
+                saved = storage.save(name, File(data, name=parts[-1]))
+            if saved != name:
+                raise CommandError(f"The upload {name} was stored as {saved}.")
+            count += 1
+    return count
 
 
 class Command(BaseCommand):
@@ -58,7 +81,7 @@ class Command(BaseCommand):
                 backup.backup(target)
             backup.close()
             target.close()
-        self.restore_media(source / "media.tar.gz", Path(settings.MEDIA_ROOT))
+        restore_uploads(default_storage, source / "media.tar.gz")
         connection.close()  # see the restored tables, not a cached empty schema
         found = figures()
         expected = {key: manifest[key] for key in found}
@@ -71,19 +94,3 @@ class Command(BaseCommand):
                     f"{found['users']} users, and the uploads, from {source}"
                 )
             )
-
-    def restore_media(self, archive_path, media_root):
-        media_root.mkdir(parents=True, exist_ok=True)
-        with tarfile.open(archive_path, "r:gz") as archive:
-            for member in archive.getmembers():
-                parts = Path(member.name).parts
-                # Only regular files and directories under media/, never outside it.
-                if not parts or parts[0] != "media" or ".." in parts or not (member.isfile() or member.isdir()):
-                    continue
-                destination = media_root.joinpath(*parts[1:])
-                if member.isdir():
-                    destination.mkdir(parents=True, exist_ok=True)
-                    continue
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                with archive.extractfile(member) as data, destination.open("wb") as out:
-                    shutil.copyfileobj(data, out)
