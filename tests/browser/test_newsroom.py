@@ -216,3 +216,14 @@ def test_reporter_publishes_with_a_cover_and_it_is_on_home_and_its_category(
     screenshot(listing, "article-published-phone")
     desk.close()
     reader.close()
+
+
+def test_the_body_editor_speaks_chinese(open_page, browser, reporter):
+    """django-prose-editor ships no Chinese; it asks window.gettext, filled from our djangojs catalogue."""
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = admin_log_in(open_page, context, reporter, "/admin/news/article/add/")
+    page.locator(".prose-editor").first.wait_for()
+    assert page.evaluate("window.gettext('Edit Link')") == "编辑链接"
+    assert page.evaluate("window.gettext('Insert Table')") == "插入表格"
+    assert page.evaluate("window.gettext('Choose all %s')") == "选择全部%s"
+    context.close()
