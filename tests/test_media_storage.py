@@ -101,8 +101,10 @@ def bucket(s3_server, settings, monkeypatch):
     settings.MEDIA_URL = media_url
     settings.MEDIA_ROOT = "/nonexistent/uploads-must-not-touch-the-disk"
     security._asset_origins.cache_clear()
+    security._image_origins.cache_clear()
     yield _Bucket(client, media_url)
     security._asset_origins.cache_clear()
+    security._image_origins.cache_clear()
 
 
 class _Bucket:
@@ -165,9 +167,11 @@ def test_a_cover_and_a_body_image_land_in_the_bucket_and_the_page_points_at_it(c
     for url in ours:
         status, _data, headers = bucket.fetch(url)
         assert status == 200 and headers["Content-Type"].startswith("image/"), url
-    # Readers' browsers may load them: the bucket's origin is in img-src.
-    img_src = re.search(r"img-src ([^;]*)", response["Content-Security-Policy"]).group(1).split()
-    assert bucket.url.rstrip("/").rsplit("/", 1)[0] in img_src
+    # Readers' browsers may load them: the bucket's origin is in img-src (and only there).
+    policy = dict(item.strip().split(" ", 1) for item in response["Content-Security-Policy"].split(";"))
+    origin = bucket.url.rstrip("/").rsplit("/", 1)[0]
+    assert origin in policy["img-src"].split()
+    assert all(origin not in policy[name] for name in ("script-src", "style-src", "font-src", "default-src"))
 
 
 def test_an_avatar_lands_in_the_bucket_and_the_profile_shows_it_from_there(client, resident, bucket):

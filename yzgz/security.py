@@ -60,15 +60,21 @@ def _origin(url):
 
 @cache
 def _asset_origins():
-    """Where static files and uploads come from when they are served by another host (a CDN)."""
-    return tuple(sorted({o for o in (_origin(settings.STATIC_URL), _origin(settings.MEDIA_URL)) if o}))
+    """Where static files come from when they are served by another host (a CDN)."""
+    return tuple(o for o in (_origin(settings.STATIC_URL),) if o)
+
+
+@cache
+def _image_origins():
+    """Static files' host and the uploads' (object storage, a CDN): uploads are only ever pictures."""
+    return tuple(sorted({o for o in (*_asset_origins(), _origin(settings.MEDIA_URL)) if o}))
 
 
 def content_security_policy(path):
     admin = path.startswith("/admin/")
     assets = " ".join(_asset_origins())
     script_src = " ".join(["'self'", *_asset_origins(), *(inline_script_hashes() if admin else ())])
-    img_src = f"'self' data: blob: {assets}" + (" https: http:" if admin else "")
+    img_src = f"'self' data: blob: {' '.join(_image_origins())}" + (" https: http:" if admin else "")
     directives = [
         "default-src 'self'",
         f"script-src {script_src}",
