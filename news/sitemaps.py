@@ -21,6 +21,7 @@ from taggit.models import Tag
 
 from news.feeds import xml_text
 from news.models import Article, Category, SiteSettings
+from yzgz.siteurl import absolute_url
 
 # URLs per sitemap page. The protocol allows 50,000; smaller pages are quicker to build
 # and to fetch (WordPress uses 2,000).
@@ -82,7 +83,7 @@ def news_sitemap(request):
     )
     entries = [
         {
-            "location": request.build_absolute_uri(article.get_absolute_url()),
+            "location": absolute_url(article.get_absolute_url(), request),
             "title": xml_text(article.title),
             "publication_date": timezone.localtime(article.published_at).replace(microsecond=0).isoformat(),
         }
@@ -99,8 +100,8 @@ def news_sitemap(request):
 def robots_txt(request):
     """Crawl everything but the admin and the accounts pages; where the sitemaps are."""
     lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /accounts/", "Allow: /", ""]
-    sitemap_paths = [reverse(sitemap_views.index)]
+    sitemap_paths = [reverse("sitemap-index")]
     with suppress(NoReverseMatch):  # listed once its URL is wired
         sitemap_paths.append(reverse("news-sitemap"))
-    lines += [f"Sitemap: {request.build_absolute_uri(path)}" for path in sitemap_paths]
+    lines += [f"Sitemap: {absolute_url(path, request)}" for path in sitemap_paths]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

@@ -56,6 +56,7 @@ def test_production_settings_pass_check_deploy():
             "DJANGO_DEBUG": "0",
             "DJANGO_SECRET_KEY": STRONG_KEY,
             "DJANGO_ALLOWED_HOSTS": "yzgz.example.cn",
+            "DJANGO_SITE_URL": "https://yzgz.example.cn",
         },
         capture_output=True,
         text=True,
@@ -144,6 +145,7 @@ def production_probe(tmp_path_factory):
         DJANGO_DEBUG="0",
         DJANGO_SECRET_KEY=STRONG_KEY,
         DJANGO_ALLOWED_HOSTS="yzgz.example.cn",
+        DJANGO_SITE_URL="https://yzgz.example.cn",
         DATABASE_URL=f"sqlite:///{db}",
     )
     assert result.returncode == 0, result.stderr[-3000:]

@@ -277,7 +277,8 @@ def stack_env(args, pg, redis, base):
 def secret_env(env, base):
     """The app servers' settings, for manage.py commands run against the same stack."""
     return {**env, "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": (base / "run" / "secret_key").read_text().strip(),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL": "0"}  # fmt: skip
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1", "DJANGO_SECURE_SSL": "0",
+            "DJANGO_SITE_URL": f"http://127.0.0.1:{env['PROD_PORT']}"}  # fmt: skip
 
 
 def main():

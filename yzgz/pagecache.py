@@ -21,15 +21,21 @@ cache, so they cost no query and no template.
   key: the old pages are simply never read again and expire. The view counter (查看) is
   the one figure allowed to lag, by at most ``PAGE_CACHE_SECONDS``; the beacon that counts
   views is an image request, never cached.
+* The query string: known tracking parameters (:data:`TRACKING_PARAMETERS`, what WeChat, Weibo
+  and ad links append) are dropped from the key and from the request the view sees, so
+  ``?utm_source=…`` shares the page of the bare address; any other parameter a view does not
+  read (its ``query`` list) makes the request uncached, so made-up parameters cannot fill Redis.
+  Only a clean address (no tracking parameter) is handed to nginx's microcache.
 """
 
 import re
 from functools import wraps
+from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 
 GENERATION_KEY = "pagecache:generation"
@@ -37,6 +43,23 @@ MICROCACHE_HEADER = "HTTP_X_MICROCACHE"
 TOKEN_MARKER = "__yzgz_csrf_token__"  # noqa: S105 - a placeholder, not a secret
 _TOKEN_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _KEPT_HEADERS = ("Content-Type", "Content-Language")
+
+# Parameters that share links and ad campaigns append and no view reads: dropped from the page
+# cache's key and from the page's own address (its 手机版 link and QR code, login's "next").
+TRACKING_PARAMETERS = frozenset(
+    {
+        # Campaign and ad click ids (Google Analytics, Google/Microsoft/Facebook/Baidu ads)
+        "fbclid", "gclid", "dclid", "msclkid", "bd_vid", "_ga", "mc_cid", "mc_eid",
+        # WeChat shares and the in-app browser
+        "from", "isappinstalled", "scene", "clicktime", "enterid", "sharer_sharetime",
+        "sharer_shareid", "sharer_sharetimes", "srcid", "nsukey", "wxshare_count", "pass_ticket",
+        "exportkey", "ascene", "devicetype", "version", "lang", "wx_header", "subscene", "sessionid",
+        # Weibo, QQ, Toutiao/Douyin, Alibaba
+        "weibo_id", "wm", "luicode", "lfid", "featurecode", "share_token", "share_from", "share_source",
+        "share_medium", "tt_from", "spm", "scm", "timestamp", "s_trans", "s_channel",
+    }
+)  # fmt: skip
+TRACKING_PREFIXES = ("utm_",)
 
 
 def seconds():
@@ -77,19 +100,51 @@ def is_anonymous_request(request):
     )
 
 
+def is_tracking_parameter(name):
+    return name in TRACKING_PARAMETERS or name.startswith(TRACKING_PREFIXES)
+
+
+def without_tracking(query_string):
+    """``query_string`` without tracking parameters, the others in their order."""
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    return urlencode([(name, value) for name, value in pairs if not is_tracking_parameter(name)])
+
+
+def _drop_tracking(request):
+    """Let the view see the address without tracking parameters; True if there were any."""
+    query_string = request.META.get("QUERY_STRING", "")
+    clean = without_tracking(query_string)
+    if clean == query_string or not query_string:
+        return False
+    request.META["QUERY_STRING"] = clean
+    request.GET = QueryDict(clean)
+    return True
+
+
 def _key(request):
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     return f"pagecache:{_generation()}:{language}:{request.get_full_path()}"
 
 
-def cache_anonymous(view):
-    """Serve ``view`` from the shared cache to anonymous readers (see the module docstring)."""
+def cache_anonymous(view, query=()):
+    """Serve ``view`` from the shared cache to anonymous readers (see the module docstring).
+
+    ``query``: the parameters the view reads (``page``, ``q``…); a request with any other one
+    (not a tracking parameter) is answered by the view and never stored.
+    """
+    allowed = frozenset(query)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         ttl = seconds()
         if not ttl or not is_anonymous_request(request):
             return view(request, *args, **kwargs)
+        tracked = _drop_tracking(request)
+        if not set(request.GET) <= allowed:
+            return view(request, *args, **kwargs)
+        if tracked:
+            # nginx keys its copies by the full address: only the clean one may be shared there.
+            request.META.pop(MICROCACHE_HEADER, None)
         key = _key(request)
         stored = cache.get(key)
         if stored is not None:

@@ -10,6 +10,8 @@ Environment variables (all optional in development):
 ``DJANGO_DEBUG``           ``1`` (default) for development, ``0`` for production
 ``DJANGO_SECRET_KEY``      required when ``DJANGO_DEBUG=0``
 ``DJANGO_ALLOWED_HOSTS``   comma-separated; required when ``DJANGO_DEBUG=0``
+``DJANGO_SITE_URL``        the site's address (``https://www.example.cn``); required when ``DJANGO_DEBUG=0``;
+                           every absolute URL is built from it, and it is a trusted CSRF origin
 ``DJANGO_CSRF_TRUSTED_ORIGINS``  comma-separated origins (``https://example.com``)
 ``DJANGO_TRUSTED_PROXIES`` comma-separated addresses or networks of the reverse proxies in front
                            (``127.0.0.1``, ``10.0.0.0/24``); X-Forwarded-For is believed only from
@@ -34,13 +36,16 @@ Environment variables (all optional in development):
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.http.request import split_domain_port, validate_host
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from yzgz.net import parse_trusted_proxies
+from yzgz.siteurl import parse_site_url
 from yzgz.storage import media_storage
 
 
@@ -69,6 +74,8 @@ def env_list(name, default=()):
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# With DEBUG the site still shows its own Chinese error pages; 1 brings back Django's technical ones.
+DEBUG_TECHNICAL_PAGES = env_bool("DJANGO_DEBUG_TECHNICAL_PAGES", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
@@ -80,10 +87,20 @@ elif not DEBUG and (SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) 
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
-# With DEBUG the site still shows its own Chinese error pages; 1 brings back Django's technical ones.
-DEBUG_TECHNICAL_PAGES = env_bool("DJANGO_DEBUG_TECHNICAL_PAGES", False)
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0.")
+# The site's address: every absolute URL (canonical, share, QR, feeds) is built from it, never
+# from the Host header (yzgz/siteurl.py). Empty in development means "the request's own".
+try:
+    SITE_URL = parse_site_url(os.environ["DJANGO_SITE_URL"]) if os.environ.get("DJANGO_SITE_URL") else ""
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+if not DEBUG and not SITE_URL:
+    raise ImproperlyConfigured("DJANGO_SITE_URL must be set when DJANGO_DEBUG=0 (e.g. https://www.example.cn).")
+if SITE_URL and not validate_host(split_domain_port(urlsplit(SITE_URL).netloc)[0], ALLOWED_HOSTS):
+    raise ImproperlyConfigured(f"The host of DJANGO_SITE_URL ({SITE_URL}) is not in DJANGO_ALLOWED_HOSTS.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+if SITE_URL and SITE_URL not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append(SITE_URL)
 # The reverse proxies (nginx, a load balancer) whose X-Forwarded-For is believed (yzgz/net.py).
 try:
     TRUSTED_PROXIES = parse_trusted_proxies(os.environ.get("DJANGO_TRUSTED_PROXIES", ""))
@@ -93,6 +110,7 @@ except ValueError as exc:
 INSTALLED_APPS = [
     "accounts",
     "news",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -110,9 +128,9 @@ INSTALLED_APPS = [
 DJANGO_PROSE_EDITOR_EXTENSIONS = [
     {"js": [static_lazy("js/admin-editor.js")], "extensions": {"YzImages": lambda config, allowlist: None}},
 ]
-    "axes",
 
 MIDDLEWARE = [
+    "yzgz.siteurl.SiteHostMiddleware",  # with SITE_URL: only the site's address (400 for others)
     "django.middleware.security.SecurityMiddleware",
     "yzgz.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -123,7 +141,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "yzgz.errors.ErrorPagesMiddleware",  # only with DEBUG: our error pages, not Django's technical ones
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a login the throttle refused into a 429 (accounts.views.lockout_response).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "yzgz.urls"
@@ -143,12 +164,9 @@ TEMPLATES = [
                 "news.context_processors.site",
             ],
         },
-    # Turns a login the throttle refused into a 429 (accounts.views.lockout_response).
-    "axes.middleware.AxesMiddleware",
     },
 ]
 
-    "yzgz.errors.ErrorPagesMiddleware",  # only with DEBUG: our error pages, not Django's technical ones
 # --- Database -------------------------------------------------------------------------
 if os.environ.get("DATABASE_URL"):
     # Without the pool each app server thread keeps its connection (checked before each
@@ -203,6 +221,19 @@ else:
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Every authenticate() passes django-axes first: one throttle for every way in (accounts/throttle.py).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "accounts.throttle.AtomicCacheHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_CALLABLE = "accounts.throttle.axes_username"
+AXES_CLIENT_IP_CALLABLE = "yzgz.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_FAILURE_LIMIT = 5  # accounts.throttle.LOGIN_MAX_FAILURES counts; this is what axes reports
+AXES_ENABLE_ADMIN = False  # the counters live in the cache, not in axes' tables
+AXES_VERBOSE = False
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "news:home"
 LOGOUT_REDIRECT_URL = "news:home"
@@ -222,19 +253,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Every authenticate() passes django-axes first: one throttle for every way in (accounts/throttle.py).
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AXES_HANDLER = "accounts.throttle.AtomicCacheHandler"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_USERNAME_CALLABLE = "accounts.throttle.axes_username"
-AXES_CLIENT_IP_CALLABLE = "yzgz.net.client_ip"
-AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
-AXES_FAILURE_LIMIT = 5  # accounts.throttle.LOGIN_MAX_FAILURES counts; this is what axes reports
-AXES_ENABLE_ADMIN = False  # the counters live in the cache, not in axes' tables
-AXES_VERBOSE = False
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -293,6 +311,7 @@ if not DEBUG and env_bool("DJANGO_SECURE_SSL", True):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_4xx": {"()": "yzgz.errors.OneLineClientErrors"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_line_4xx"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
@@ -302,4 +321,3 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
-    "filters": {"one_line_4xx": {"()": "yzgz.errors.OneLineClientErrors"}},

@@ -12,6 +12,7 @@ from django.views.static import serve
 from news.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from yzgz.adminsite import view_on_site
 from yzgz.pagecache import csrf_token_view
+from yzgz.siteurl import on_site_address
 
 admin.site.site_header = _("Yuzhou Focus newsroom")
 admin.site.site_title = _("Yuzhou Focus newsroom")
@@ -40,8 +41,15 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("csrf/", csrf_token_view, name="csrf-token"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"}),
-    path("sitemap-<section>.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap-section"),
+    path(
+        "sitemap.xml",
+        on_site_address(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml", on_site_address(sitemap_views.sitemap), {"sitemaps": SITEMAPS}, name="sitemap-section"
+    ),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
     path("", include("news.urls")),

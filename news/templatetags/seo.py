@@ -21,6 +21,7 @@ from news import images
 from news.markup import iso_local
 from news.models import SiteSettings
 from news.views.share import is_local_path
+from yzgz.siteurl import absolute_url as site_absolute_url
 
 register = template.Library()
 
@@ -42,7 +43,8 @@ def json_ld_script(data):
 
 
 def absolute(request, location):
-    return request.build_absolute_uri(location) if request is not None else location
+    """On the site's address (``SITE_URL``), never the Host the client sent."""
+    return site_absolute_url(location, request)
 
 
 def description_of(article):
@@ -122,7 +124,7 @@ def breadcrumb_data(request, article, site, canonical_url):
 
 @register.simple_tag(takes_context=True)
 def absolute_url(context, location):
-    """``{% absolute_url article.get_absolute_url as url %}``: scheme and host of this request."""
+    """``{% absolute_url article.get_absolute_url as url %}``: on the site's address."""
     return absolute(context.get("request"), location)
 
 
@@ -153,6 +155,13 @@ def article_meta(context, article):
             json_ld_script(breadcrumb_data(request, article, site, canonical_url)),
         ],
     }
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context):
+    """手机版: the address of this page on the site's address (with the query a cached page keeps)."""
+    request = context.get("request")
+    return absolute(request, request.get_full_path()) if request is not None else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from news.models import Article
+from yzgz.siteurl import absolute_url
 
 MAX_PATH_LENGTH = 500
 
@@ -47,7 +48,7 @@ def is_local_path(path):
 def article_qr(request, pk):
     """The canonical address of a published article, for 微信 扫一扫."""
     article = get_object_or_404(Article.objects.published(), pk=pk)
-    return svg_response(request.build_absolute_uri(article.get_absolute_url()))
+    return svg_response(absolute_url(article.get_absolute_url(), request))
 
 
 @require_safe
@@ -56,4 +57,4 @@ def page_qr(request):
     path = request.GET.get("path", "/")
     if not is_local_path(path):
         raise Http404("Only pages of this site")
-    return svg_response(request.build_absolute_uri(path))
+    return svg_response(absolute_url(path, request))
