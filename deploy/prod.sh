@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The production stack on this machine: nginx in front of two gunicorn app servers,
-# PostgreSQL and Redis (already running here, as on the CI machines).
+# PostgreSQL (already running here, as on the CI machines) and a Redis of its own
+# (deploy/redis.conf: a memory ceiling and its eviction policy; REDIS_URL uses another instead).
 #
 #   deploy/prod.sh start    migrate, collect static files, load the demo, start everything
 #   deploy/prod.sh stop     stop exactly what start started (by the pid files in .prod/)
@@ -18,6 +19,12 @@ PORT="${PROD_PORT:-8080}"
 APP_PORTS=("${PROD_APP_PORT_A:-8101}" "${PROD_APP_PORT_B:-8102}")
 PROD_DB="${PROD_DB:-yzgz_prod}"
 PG="${PROD_PG:-postgres://postgres@127.0.0.1:5432}"
+REDIS_PORT="${PROD_REDIS_PORT:-6390}"
+OWN_REDIS=$([ -z "${REDIS_URL:-}" ] && echo 1 || echo 0)
+# The address readers use (nginx's): absolute URLs, the CSRF origin and nginx's Host check.
+SITE_URL="${DJANGO_SITE_URL:-http://127.0.0.1:$PORT}"
+SITE_NETLOC="${SITE_URL#*://}"
+SITE_HOST="${SITE_NETLOC%:*}"
 
 environment() {
     mkdir -p "$RUN"
@@ -29,8 +36,9 @@ environment() {
     DJANGO_SECRET_KEY="$(cat "$RUN/secret_key")"
     export DJANGO_SECRET_KEY
     export DJANGO_ALLOWED_HOSTS="${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}"
+    export DJANGO_SITE_URL="$SITE_URL"
     export DATABASE_URL="${DATABASE_URL:-$PG/$PROD_DB}"
-    export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/2}"
+    export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT/0}"
     export DJANGO_TRUSTED_PROXIES=127.0.0.2  # nginx (proxy_bind in the template), which appends the client's address
     export DJANGO_SECURE_SSL="${DJANGO_SECURE_SSL:-0}"  # this local stack speaks plain HTTP
     export DJANGO_MEDIA_ROOT="$ROOT/media"
@@ -54,6 +62,11 @@ except urllib.error.HTTPError: pass
 start() {
     command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
     environment
+    if [ "$OWN_REDIS" = 1 ] && ! running "$RUN/redis.pid"; then
+        redis-server "$ROOT/deploy/redis.conf" --port "$REDIS_PORT" --dir "$RUN" --daemonize yes \
+            --pidfile "$RUN/redis.pid" --logfile "$RUN/redis.log"
+        for _ in $(seq 1 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    fi
     if ! psql "$PG/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='$PROD_DB'" | grep -q 1; then
         createdb -d "$PG/postgres" "$PROD_DB" 2>/dev/null || psql "$PG/postgres" -qc "CREATE DATABASE $PROD_DB"
     fi
@@ -75,6 +88,7 @@ start() {
     fi
     rm -rf "$RUN/microcache"  # copies from an earlier run are never served
     sed -e "s|@RUN@|$RUN|g" -e "s|@ROOT@|$ROOT|g" -e "s|@PORT@|$PORT|g" \
+        -e "s|@SITE_NETLOC@|$SITE_NETLOC|g" -e "s|@SITE_HOST@|$SITE_HOST|g" \
         -e "s|@UPSTREAM_A@|127.0.0.1:${APP_PORTS[0]}|g" -e "s|@UPSTREAM_B@|127.0.0.1:${APP_PORTS[1]}|g" \
         deploy/nginx.conf.template > "$RUN/nginx.conf"
     if running "$RUN/nginx.pid"; then
@@ -85,6 +99,7 @@ start() {
     for port in "${APP_PORTS[@]}"; do wait_for "http://127.0.0.1:$port/robots.txt"; done
     wait_for "http://127.0.0.1:$PORT/"
     echo "The production stack is up: http://127.0.0.1:$PORT/ (nginx) -> 127.0.0.1:${APP_PORTS[0]}, 127.0.0.1:${APP_PORTS[1]} (gunicorn)"
+    echo "Site address (DJANGO_SITE_URL): $SITE_URL"
     echo "PostgreSQL: $DATABASE_URL  Redis: $REDIS_URL  logs: $RUN/"
 }
 
@@ -105,12 +120,19 @@ stop() {
         kill -TERM -- "-$(cat "$RUN/flush-views.pid")" 2>/dev/null || kill -TERM "$(cat "$RUN/flush-views.pid")"
     fi
     rm -f "$RUN/flush-views.pid"
+    if running "$RUN/redis.pid"; then
+        # The views still buffered reach the database before this Redis goes.
+        (environment && "$PY" manage.py flush_views -v0) || true
+        pid="$(cat "$RUN/redis.pid")"
+        kill -TERM "$pid"
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    fi
     for _ in $(seq 1 50); do running "$RUN/nginx.pid" || break; sleep 0.2; done
     echo "The production stack is stopped."
 }
 
 status() {
-    for name in nginx gunicorn-"${APP_PORTS[0]}" gunicorn-"${APP_PORTS[1]}" flush-views; do
+    for name in nginx gunicorn-"${APP_PORTS[0]}" gunicorn-"${APP_PORTS[1]}" flush-views redis; do
         if running "$RUN/$name.pid"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
     done
 }

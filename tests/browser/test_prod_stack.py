@@ -1,0 +1,214 @@
+"""`make prod` from the outside: ``deploy/prod.sh start`` brings up nginx in front of two gunicorn
+app servers (PostgreSQL, the demo, a Redis of its own) on ports other than 80 and 8080, once for
+the module, and readers use it as they would the real site.
+
+* In Chromium, a demo resident logs in and comments on the seed article; its canonical link,
+  ``og:url`` and 手机版 address carry the port (issue 15, item 4).
+* A foreign Host (``evil.example``, ``localhost``, the right name on another port) is a 400
+  through nginx and on each app port, never a 500, and leaves nothing in the page cache (item 5).
+* ``?utm_…`` addresses share one copy in Redis, addresses with made-up parameters are not
+  stored, and Redis has a memory ceiling that never evicts keys without a TTL (item 9).
+
+It runs in the PostgreSQL pass of CI (the SQLite pass skips it); there a missing nginx, Chromium
+or redis-server fails it rather than skipping.
+"""
+
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DESKTOP, PageProblems, screenshot
+from tests.news.test_viewcount_processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = "yzgz-demo-2021"  # news.demo.DEMO_PASSWORD
+SEED_ARTICLE = "/article/1/"
+
+pytestmark = pytest.mark.skipif(
+    "connection.vendor != 'postgresql'", reason="make prod runs on PostgreSQL: the PostgreSQL pass runs this"
+)
+
+
+def _require(program):
+    if not shutil.which(program):
+        message = f"{program} is missing: .ci/run installs it"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def _server_url():
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+
+
+@pytest.fixture(scope="module")
+def prod():
+    """deploy/prod.sh start … stop, in a directory and database of its own."""
+    for program in ("nginx", "redis-server", "psql"):
+        _require(program)
+    # nginx's workers (user "nobody" when started as root) write the microcache under it.
+    run = Path(tempfile.mkdtemp(prefix="yzgz-prod-"))
+    run.chmod(0o755)
+    port, app_a, app_b, redis_port = (free_port() for _ in range(4))
+    database = f"yzgz_prod_journey_{os.getpid()}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "REDIS_", "YZGZ_"))}
+    env.update(
+        PROD_RUN=str(run),
+        PROD_PORT=str(port),
+        PROD_APP_PORT_A=str(app_a),
+        PROD_APP_PORT_B=str(app_b),
+        PROD_REDIS_PORT=str(redis_port),
+        PROD_DB=database,
+        PROD_PG=_server_url(),
+    )
+    started = subprocess.run(
+        ["bash", "deploy/prod.sh", "start"],  # noqa: S607 - bash from PATH
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        redis_url = re.search(r"Redis: (\S+)", started.stdout).group(1)
+        yield {
+            "front": f"http://127.0.0.1:{port}",
+            "port": port,
+            "apps": [app_a, app_b],
+            "redis": redis_url,
+            "run": run,
+        }
+    finally:
+        subprocess.run(["bash", "deploy/prod.sh", "stop"], cwd=ROOT, env=env, capture_output=True, timeout=120)  # noqa: S607
+        subprocess.run(  # noqa: S603 - our own database name
+            ["psql", f"{_server_url()}/postgres", "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],  # noqa: S607
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(run, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def redis_client(prod):
+    import redis
+
+    return redis.Redis.from_url(prod["redis"])
+
+
+def page_cache_paths(redis_client):
+    """The addresses of the pages Django's page cache holds (``yzgz:1:pagecache:<gen>:<lang>:<path>``)."""
+    keys = [key.decode() for key in redis_client.scan_iter("*pagecache:*")]
+    return [key.split(":", 5)[5] for key in keys if not key.endswith(":generation")]
+
+
+def raw_get(port, path, host):
+    """A GET with exactly this Host header (urllib would write its own)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=15)
+    try:
+        conn.putrequest("GET", path, skip_host=True)
+        conn.putheader("Host", host)
+        conn.putheader("User-Agent", "Mozilla/5.0 prod-stack test")
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+def fetch(url):
+    request = urllib.request.Request(url, headers={"User-Agent": "Mozilla/5.0 prod-stack test"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+        return response.status, response.read().decode()
+
+
+def test_a_resident_logs_in_and_comments_through_the_production_stack(browser, prod):
+    """Item 4: nginx hands Django the Host with its port, so the browser's Origin passes CSRF."""
+    front, article_url = prod["front"], prod["front"] + SEED_ARTICLE
+    problems = PageProblems()
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("response", lambda resp: resp.status >= 400 and problems.append(f"HTTP {resp.status}: {resp.url}"))
+    try:
+        page.goto(article_url)
+        expect(page.locator('link[rel="canonical"]')).to_have_attribute("href", article_url)
+        expect(page.locator('meta[property="og:url"]')).to_have_attribute("content", article_url)
+        expect(page.locator(".mobile-version__url")).to_have_text(article_url)
+
+        page.goto(f"{front}/accounts/login/?next={SEED_ARTICLE}")
+        form = page.locator("form.form")
+        form.locator("#id_username").fill("zhangsan")
+        form.locator("#id_password").fill(DEMO_PASSWORD)
+        form.get_by_role("button", name="登录").click()
+        page.wait_for_url(article_url)
+        expect(page.locator(".user-menu__name")).to_have_text("老张")
+
+        text = f"从生产环境发来的评论 {prod['port']}"
+        page.locator("#comment-body").fill(text)
+        page.get_by_role("button", name="发表评论").click()
+        expect(page.locator(".messages")).to_contain_text("评论已发表。")
+        expect(page.locator("ol.comment-list .comment__text").first).to_have_text(text)
+        screenshot(page, "prod-stack-comment")
+    finally:
+        context.close()
+    problems.check()
+    # Every reader sees it, through either app server.
+    assert text in fetch(article_url)[1]
+
+
+@pytest.mark.parametrize("host", ["evil.example", "localhost", "127.0.0.1:6666", "127.0.0.1"])
+def test_a_foreign_host_is_a_400_through_nginx_and_nothing_is_cached(prod, redis_client, host):
+    """Item 5, in front: only the site's own address (with its port) reaches Django."""
+    status, _page = raw_get(prod["port"], "/tags/", host)
+    assert status == 400
+    assert "/tags/" not in page_cache_paths(redis_client)
+
+
+@pytest.mark.parametrize("host", ["evil.example", "127.0.0.1:6666", "localhost:6666"])
+def test_a_foreign_host_is_a_400_on_each_app_port_and_nothing_is_cached(prod, redis_client, host):
+    """Item 5, behind: the 400 page itself builds no URL from the bad Host (it was a 500)."""
+    for app_port in prod["apps"]:
+        status, page = raw_get(app_port, "/blackroom/", host)
+        assert status == 400, page[:500]
+        assert host not in page
+    assert "/blackroom/" not in page_cache_paths(redis_client)
+
+
+def test_the_site_address_is_answered_and_cached_with_its_port(prod, redis_client):
+    """The other side of item 5: the right Host works, and the stored page carries the site's port."""
+    status, page = raw_get(prod["port"], "/", f"127.0.0.1:{prod['port']}")
+    assert status == 200
+    assert f'<span class="mobile-version__url">http://127.0.0.1:{prod["port"]}/</span>' in page
+    assert "/" in page_cache_paths(redis_client)
+    for app_port in prod["apps"]:  # an app server at its own address answers as the site
+        status, page = raw_get(app_port, "/", f"127.0.0.1:{app_port}")
+        assert status == 200 and f"127.0.0.1:{app_port}" not in page
+
+
+def test_tracking_parameters_share_one_copy_and_made_up_ones_are_not_stored(prod, redis_client):
+    """Item 9: cache busting cannot fill Redis."""
+    front = prod["front"]
+    for n in range(5):
+        assert fetch(f"{front}/rank/?utm_source=wechat{n}&from=timeline&isappinstalled=0")[0] == 200
+        assert fetch(f"{front}/rank/?nocache={n}")[0] == 200
+    assert [path for path in page_cache_paths(redis_client) if path.startswith("/rank/")] == ["/rank/"]
+
+
+def test_redis_has_a_memory_ceiling_that_never_evicts_keys_without_a_ttl(redis_client):
+    """Item 9: the view-count buffer and the page generation have no TTL, so only volatile-* will do."""
+    config = redis_client.config_get("maxmemory*")
+    assert int(config["maxmemory"]) > 0
+    assert config["maxmemory-policy"] in {"volatile-lru", "volatile-lfu", "volatile-ttl"}
