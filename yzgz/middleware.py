@@ -1,9 +1,13 @@
-"""Site-wide middleware: the footer's render statistics and the UI language."""
+"""Site-wide middleware: the footer's render statistics, the UI language, and no NUL in input."""
 
+import contextlib
 import time
 
 from django.conf import settings
 from django.db import connections
+from django.http import HttpResponseBadRequest, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.template import loader
 from django.utils import timezone, translation
 
 # The base template writes this marker where the footer line goes. It is replaced per
@@ -81,3 +85,45 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a NUL character in any query parameter or form field, for every URL.
+
+    PostgreSQL refuses NUL in text, so a NUL that reaches a query is a 500 wherever a view
+    (the admin's, Django's autocomplete, ours) filters by what it was sent; nobody types one.
+    Names and values of ``GET`` and ``POST`` are checked, and the names of uploaded files
+    (Django already drops unprintable characters from those; checked in case that changes).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self.has_nul(request):
+            title = translation.gettext("Bad request")
+            message = translation.gettext(
+                "The request contains a NUL character, which no form field or address accepts. Remove it and try again."
+            )
+            if "application/json" in request.headers.get("Accept", ""):
+                return JsonResponse({"error": message}, status=400)
+            body = loader.render_to_string("includes/error_page.html", {"error_title": title, "error_message": message})
+            return HttpResponseBadRequest(body)
+        return self.get_response(request)
+
+    @staticmethod
+    def has_nul(request):
+        sources = [request.GET]
+        # An unreadable body reads as empty from then on, and the view refuses it as it would.
+        if request.method == "POST":
+            with contextlib.suppress(MultiPartParserError, UnreadablePostError):
+                sources += [request.POST, request.FILES]
+        for data in sources:
+            for key, values in data.lists():
+                if "\x00" in key:
+                    return True
+                for value in values:
+                    text = value if isinstance(value, str) else (getattr(value, "name", "") or "")
+                    if "\x00" in text:
+                        return True
+        return False

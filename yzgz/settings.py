@@ -137,6 +137,7 @@ MIDDLEWARE = [
     "yzgz.middleware.RenderStatsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yzgz.middleware.LanguageMiddleware",
+    "yzgz.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

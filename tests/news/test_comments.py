@@ -175,7 +175,7 @@ def test_reply_to_someone_elses_pending_comment_is_refused(reader, article):
         ("   ", "评论至少需要 2 个字"),
         ("好", "评论至少需要 2 个字"),
         ("长" * 1001, "评论最多 1000 个字，当前为 1001 个字"),
-        ("有\x00空字符", "控制字符"),
+        ("有\x00空字符", "请求中含有空字符"),  # refused before the view (yzgz.middleware.RefuseNulMiddleware)
         ("响铃\x07字符", "控制字符"),
         ("转义\x1b[31m红色", "控制字符"),
     ],
