@@ -4,6 +4,14 @@ Counts live on the article row (``reaction_counts``, keyed by reaction id, and t
 ``reaction_count``). Each vote is recounted from the vote rows while the article row is
 locked, so concurrent votes cannot lose or double an update, and renaming or reordering
 reactions in the admin never moves a count to another button.
+
+Who a visitor is: a logged-in reader is their account, on every device. Anyone else is a
+salted hash of their IP address and user agent, as for view counts — never a session, so a
+client that drops its cookies is still one visitor, and an anonymous vote writes no session
+row. Readers who change user agent for each vote hit the cap on anonymous votes per address
+per article. Anonymous pages are shared by the page caches, so the server never marks an
+anonymous reader's choice: site.js keeps it in the browser (localStorage) and marks it, and
+a vote without JavaScript says what was chosen in a message on the next page.
 """
 
 from django.core.cache import cache
@@ -13,11 +21,15 @@ from django.utils.translation import gettext as _
 
 from news.models import Article, Reaction, ReactionVote
 from yzgz import counters, pagecache
+from yzgz.net import client_ip
 
 # The old portal's five reactions, in its order (used by the data migration and tests).
 DEFAULT_REACTIONS = [("路过", "🚶"), ("雷人", "😱"), ("握手", "🤝"), ("鲜花", "💐"), ("鸡蛋", "🥚")]
 CACHE_KEY = "news:reactions:v1"
 RATE_LIMIT = 10  # votes per visitor per minute
+# Anonymous votes per IP address per article per hour: room for a household, an office or a
+# carrier's shared address, not for stuffing the counts by changing the user agent.
+ADDRESS_HOURLY_LIMIT = 30
 
 
 class ReactionRefused(Exception):
@@ -46,21 +58,17 @@ def forget_reactions(**kwargs):
 
 
 def visitor_for(request):
-    """A logged-in resident is their account; anyone else is their session (made if needed)."""
+    """A logged-in reader is their account; anyone else is their IP address and user agent (hashed)."""
     if request.user.is_authenticated:
         raw = f"u:{request.user.pk}"
     else:
-        if not request.session.session_key:
-            request.session.save()
-        raw = f"s:{request.session.session_key}"
+        raw = f"a:{client_ip(request) or ''}|{request.headers.get('User-Agent', '')}"
     return counters.visitor_hash(raw)
 
 
 def existing_visitor_for(request):
-    """Like :func:`visitor_for`, but None for a reader without an account or a session."""
-    if request.user.is_authenticated or request.session.session_key:
-        return visitor_for(request)
-    return None
+    """The visitor whose choice the page may show: logged-in readers only (anonymous pages are shared)."""
+    return visitor_for(request) if request.user.is_authenticated else None
 
 
 def bar(article, chosen_id=None):
@@ -82,9 +90,14 @@ def recount(article):
     return counts
 
 
-def react(*, article, reaction_id, visitor, user=None):
-    """Record or move a visitor's reaction; returns (counts by reaction id, chosen reaction id)."""
-    if user is not None and user.is_authenticated and article.author_id == user.pk:
+def react(*, article, reaction_id, visitor, user=None, ip_address=None):
+    """Record or move a visitor's reaction; returns (counts by reaction id, chosen reaction id).
+
+    ``ip_address`` is given for anonymous visitors: their votes on one article are capped
+    per address (:data:`ADDRESS_HOURLY_LIMIT`).
+    """
+    logged_in = user is not None and user.is_authenticated
+    if logged_in and article.author_id == user.pk:
         raise ReactionRefused(_("You cannot react to your own article."), status=403)
     try:
         reaction_id = int(reaction_id)
@@ -94,6 +107,12 @@ def react(*, article, reaction_id, visitor, user=None):
         raise ReactionRefused(_("Unknown reaction."))
     if counters.hit(f"reactions:rate:{visitor}", 60) > RATE_LIMIT:
         raise ReactionRefused(_("Too many reactions in a minute. Please slow down."), status=429)
+    if not logged_in and ip_address:
+        address = counters.visitor_hash(f"ip:{ip_address}")
+        if counters.hit(f"reactions:address:{address}:{article.pk}", 3600) > ADDRESS_HOURLY_LIMIT:
+            raise ReactionRefused(
+                _("Too many reactions to this article from your network. Please try again later."), status=429
+            )
     with transaction.atomic():
         list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))
         vote = ReactionVote.objects.filter(article=article, visitor=visitor).first()
@@ -102,7 +121,7 @@ def react(*, article, reaction_id, visitor, user=None):
                 article=article,
                 reaction_id=reaction_id,
                 visitor=visitor,
-                user=user if user is not None and user.is_authenticated else None,
+                user=user if logged_in else None,
             )
         elif vote.reaction_id != reaction_id:
             vote.reaction_id = reaction_id

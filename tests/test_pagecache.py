@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -140,15 +141,34 @@ def test_every_reader_gets_their_own_working_csrf_token(article):
     assert Article.objects.get(pk=article.pk).reaction_count == 1
 
 
-def test_a_reader_with_a_session_gets_a_fresh_page(client, article):
-    """An anonymous reader who reacted has a session: their page shows their choice."""
+def test_a_reader_with_a_session_gets_a_fresh_page(client, article, resident):
+    """A logged-in reader who reacted gets their own page, which shows their choice."""
     url = article.get_absolute_url()
     get(Client(), url)
+    client.force_login(resident)
     reaction = Reaction.objects.filter(is_active=True).first()
     client.post(reverse("news:article-react", args=[article.pk]), {"reaction": reaction.pk})
     page = client.get(url)
     assert "X-Page-Cache" not in page
     assert re.search(rf'value="{reaction.pk}" class="reaction" aria-pressed="true"', page.content.decode())
+
+
+def test_an_anonymous_reaction_without_javascript_gets_a_fresh_page_then_the_shared_one(client, article):
+    """No session is made: the messages cookie naming the choice keeps the next page fresh, once."""
+    url = article.get_absolute_url()
+    get(Client(), url)
+    reaction = Reaction.objects.filter(is_active=True).first()
+    client.post(reverse("news:article-react", args=[article.pk]), {"reaction": reaction.pk})
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+    page = client.get(url)
+    assert "X-Page-Cache" not in page
+    assert re.search(rf'data-reaction="{reaction.pk}">1<', page.content.decode())
+    assert f"你的表态：{reaction.icon} {reaction.name}" in page.content.decode()
+    assert client.cookies["messages"]["max-age"] == 0  # shown once; a browser drops it (the test client does not)
+    del client.cookies["messages"]
+    again = get(client, url)  # the message was shown: the shared page again, which names no choice
+    assert again["X-Page-Cache"] == "miss" and "你的表态" not in again.content.decode()
+    assert get(Client(), url)["X-Page-Cache"] == "hit"
 
 
 def test_error_pages_and_previews_are_not_cached(client, article, reporter):

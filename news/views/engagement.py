@@ -2,10 +2,12 @@
 
 import base64
 
+from django.contrib import messages
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from news import reactions, viewcount
@@ -59,6 +61,12 @@ def wants_json(request):
 
 @require_POST
 def article_react(request, pk):
+    """One visitor's reaction (news.reactions); never starts a session.
+
+    Without JavaScript the reader is sent back to the article with a message naming their
+    choice: the messages cookie also keeps the page caches from serving them a copy made
+    before their vote.
+    """
     article = get_object_or_404(Article.objects.published().only("id", "author_id"), pk=pk)
     try:
         counts, chosen = reactions.react(
@@ -66,6 +74,7 @@ def article_react(request, pk):
             reaction_id=request.POST.get("reaction"),
             visitor=reactions.visitor_for(request),
             user=request.user,
+            ip_address=None if request.user.is_authenticated else client_ip(request),
         )
     except reactions.ReactionRefused as refused:
         if wants_json(request):
@@ -73,4 +82,6 @@ def article_react(request, pk):
         return render_refusal(request, pk, refused.status, reaction_error=refused.message)
     if wants_json(request):
         return JsonResponse({"counts": counts, "chosen": chosen, "total": sum(counts.values())})
+    reaction = next(r for r in reactions.active_reactions() if r.pk == chosen)
+    messages.success(request, _("Your reaction: %(icon)s %(name)s") % {"icon": reaction.icon, "name": reaction.name})
     return redirect(f"{article.get_absolute_url()}#reactions")

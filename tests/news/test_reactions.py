@@ -38,6 +38,11 @@ def ids():
     return list(Reaction.objects.order_by("order", "id").values_list("pk", flat=True))
 
 
+def reader(n=0, **extra):
+    """An anonymous reader with their own address (anonymous visitors are address + user agent)."""
+    return Client(REMOTE_ADDR=f"10.0.{n // 250}.{n % 250 + 1}", **extra)
+
+
 def react_url(article):
     return reverse("news:article-react", args=[article.pk])
 
@@ -95,19 +100,51 @@ def test_no_button_is_pressed_for_a_new_visitor(client, article):
 # --- voting --------------------------------------------------------------------------------
 
 
-def test_anonymous_vote_counts_and_starts_a_session(client, article, ids):
-    assert Session.objects.count() == 0
+def test_anonymous_vote_counts_without_starting_a_session(client, article, ids):
     response = vote(client, article, ids[3])
     assert response.status_code == 302
     assert response.url == f"/article/{article.pk}/#reactions"
-    assert "sessionid" in response.cookies
-    assert Session.objects.count() == 1
+    assert "sessionid" not in response.cookies
+    assert Session.objects.count() == 0
     assert stored(article) == ({str(ids[3]): 1}, 1)
     row = ReactionVote.objects.get()
     assert (row.article_id, row.reaction_id, row.user) == (article.pk, ids[3], None)
-    assert client.session.session_key not in row.visitor  # only a hash is kept
+    assert "127.0.0.1" not in row.visitor  # only a hash is kept
     page = article_page(client, article)
     assert counts_on_page(page) == {ids[0]: 0, ids[1]: 0, ids[2]: 0, ids[3]: 1, ids[4]: 0}
+    assert "你的表态：💐 鲜花" in page  # without JavaScript, the next page says what was chosen
+    assert Session.objects.count() == 0
+
+
+def test_a_client_without_cookies_counts_once_and_writes_no_session(article, ids):
+    """40 votes from one address and user agent, each without any cookie: one visitor, one vote."""
+    statuses = {vote(Client(HTTP_USER_AGENT="stuffer/1.0"), article, ids[n % 5]).status_code for n in range(40)}
+    assert statuses == {302, 429}  # moved at most ten times a minute, then refused
+    assert stored(article)[1] == 1
+    assert ReactionVote.objects.count() == 1
+    assert Session.objects.count() == 0
+
+
+def test_anonymous_votes_from_one_address_are_capped_per_article(article, category, reporter, ids):
+    """A new user agent for every vote is a new visitor, up to the cap for the address."""
+    limit = reactions.ADDRESS_HOURLY_LIMIT
+    answers = [vote(Client(HTTP_USER_AGENT=f"agent/{n}"), article, ids[0]).status_code for n in range(limit + 10)]
+    assert answers == [302] * limit + [429] * 10
+    assert stored(article) == ({str(ids[0]): limit}, limit)
+    refused = vote(Client(HTTP_USER_AGENT="agent/late"), article, ids[0], json=True)
+    assert refused.json() == {"error": "你所在的网络对这篇文章的表态过多，请稍后再试。"}
+    assert vote(reader(1), article, ids[0]).status_code == 302  # another address
+    other = make_article(category=category, author=reporter)
+    assert vote(Client(HTTP_USER_AGENT="agent/other"), other, ids[0]).status_code == 302  # another article
+    assert stored(article)[1] == limit + 1
+
+
+def test_anonymous_page_leaves_the_choice_to_the_browser(client, article, ids):
+    """The page is shared by the caches: no button pressed, and the form says where site.js keeps it."""
+    vote(client, article, ids[2], json=True)
+    page = article_page(client, article)
+    assert pressed_on_page(page) == []
+    assert f'data-remember="reaction:{article.pk}"' in page
 
 
 def test_same_reaction_again_changes_nothing(client, article, ids):
@@ -129,11 +166,10 @@ def test_another_reaction_moves_the_vote(client, article, ids):
     page = article_page(client, article)
     assert counts_on_page(page)[ids[0]] == 0
     assert counts_on_page(page)[ids[4]] == 1
-    assert pressed_on_page(page) == [ids[4]]
 
 
 def test_two_visitors_count_two(article, ids):
-    first, second = Client(), Client()
+    first, second = reader(1), reader(2)
     vote(first, article, ids[2])
     vote(second, article, ids[2])
     assert stored(article) == ({str(ids[2]): 2}, 2)
@@ -153,7 +189,8 @@ def test_logged_in_resident_votes_as_their_account_on_every_device(article, ids,
     assert pressed_on_page(article_page(phone, article)) == [ids[1]]
 
 
-def test_chosen_button_is_pressed_on_reload(client, article, ids):
+def test_chosen_button_is_pressed_on_reload(client, article, ids, resident):
+    client.force_login(resident)
     vote(client, article, ids[2])
     page = article_page(client, article)
     assert [(reaction_id, pressed) for reaction_id, pressed, *_rest in buttons(page)] == [
@@ -163,8 +200,8 @@ def test_chosen_button_is_pressed_on_reload(client, article, ids):
 
 
 def test_json_mode_returns_counts_chosen_and_total(article, ids):
-    Client().post(react_url(article), {"reaction": ids[0]})
-    client = Client()
+    reader(1).post(react_url(article), {"reaction": ids[0]})
+    client = reader(2)
     response = vote(client, article, ids[3], json=True)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json"
@@ -261,7 +298,7 @@ def test_more_than_ten_votes_a_minute_is_refused_with_429(client, article, ids):
     assert vote(client, article, ids[0], json=True).json() == {"error": "一分钟内表态次数过多，请稍后再试。"}
     assert stored(article) == ({str(last): 1}, 1)
     assert ReactionVote.objects.get().reaction_id == last
-    assert vote(Client(), article, ids[0]).status_code == 302  # other visitors are not held up
+    assert vote(reader(1), article, ids[0]).status_code == 302  # other visitors are not held up
 
 
 def test_rate_limit_is_per_visitor_across_articles(client, category, reporter, ids):
@@ -302,9 +339,8 @@ def changelist_form(changes):
 
 
 def test_renaming_and_reordering_in_the_admin_keeps_each_count_with_its_reaction(client, article, ids, editor):
-    for reaction_id, voters in ((ids[0], 3), (ids[1], 1), (ids[4], 2)):
-        for _ in range(voters):
-            vote(Client(), article, reaction_id)
+    for number, reaction_id in enumerate([ids[0]] * 3 + [ids[1]] + [ids[4]] * 2):
+        vote(reader(number), article, reaction_id)
     before = stored(article)
     assert before == ({str(ids[0]): 3, str(ids[1]): 1, str(ids[4]): 2}, 6)
     article_page(Client(), article)  # the buttons are cached now
@@ -380,7 +416,8 @@ def test_article_page_queries_do_not_grow_with_votes(article, ids):
     assert len(many) == len(none)
 
 
-def test_voter_page_queries_do_not_grow_with_votes(client, article, ids):
+def test_voter_page_queries_do_not_grow_with_votes(client, article, ids, resident):
+    client.force_login(resident)
     vote(client, article, ids[0])
     article_page(client, article)
     with CaptureQueriesContext(connection) as few:
