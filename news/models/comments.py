@@ -5,6 +5,7 @@ Changes that touch counts or several rows go through :mod:`news.services`, which
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -133,6 +134,14 @@ class SensitiveWord(models.Model):
 
     def __str__(self):
         return self.word
+
+    def clean(self):
+        # The bulk import's rule (wordfilter.parse_bulk), for the add and change forms too: a
+        # word of only spaces, punctuation and symbols would be saved but never match anything.
+        if self.word and not wordfilter.normalize(self.word)[0]:
+            raise ValidationError(
+                {"word": _("The word is empty once spaces, punctuation and symbols are left out.")}, code="empty"
+            )
 
 
 class ModerationAction(models.Model):

@@ -262,6 +262,22 @@ def test_bulk_import_with_a_bad_line_saves_nothing_and_says_which(client, modera
     assert SensitiveWord.objects.count() == 0
 
 
+@pytest.mark.parametrize("path", ["add", "change"])
+def test_a_word_that_normalises_to_nothing_is_refused_in_the_admin_form_too(client, moderator, path):
+    """The bulk import refuses a word of only spaces, punctuation and symbols (it matches nothing);
+    so do the add and change forms."""
+    word = SensitiveWord.objects.create(word="赌博", action="block")
+    client.force_login(moderator)
+    url = reverse(
+        "admin:news_sensitiveword_add" if path == "add" else "admin:news_sensitiveword_change",
+        args=[] if path == "add" else [word.pk],
+    )
+    response = client.post(url, {"word": "！！ ？", "action": "block"})
+    assert response.status_code == 200
+    assert "敏感词去掉空格、标点和符号后为空" in response.content.decode()
+    assert list(SensitiveWord.objects.values_list("word", flat=True)) == ["赌博"]
+
+
 # --- who may do what (one table) ------------------------------------------------------------------
 
 ROLES = ["anonymous", "resident", "banned", "reporter", "moderator", "editor"]
