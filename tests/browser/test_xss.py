@@ -470,7 +470,10 @@ def test_payloads_in_titles_summaries_and_bodies_never_run(readers, payload_site
         found = desktop.found
         assert found["title"] == [f"{article.title} - {SITE_NAME}"]
         assert found["h1"] == [article.title]
-        assert found["summary"][0].endswith(f" {article.excerpt}")
+        if article.shows_summary:  # every other article has a payload summary of its own
+            assert found["summary"][0].endswith(f" {article.excerpt}")
+        else:  # the rest: a summary cut from a short body is not shown twice
+            assert found["summary"] == [] and not article.summary
         assert found["first"] == [f"第{index}篇正文开头。"]
 
     payload_titles = set(PAYLOADS)
