@@ -38,7 +38,9 @@ def lockout_response(request, original_response=None, credentials=None):
     gets the same sentence as text.
     """
     if original_response is None or original_response.status_code >= 500:
-        original_response = HttpResponse(ThrottledAuthenticationForm.error_messages["throttled"], content_type="text/plain; charset=utf-8")
+        original_response = HttpResponse(
+            ThrottledAuthenticationForm.error_messages["throttled"], content_type="text/plain; charset=utf-8"
+        )
     original_response.status_code = 429
     original_response["Retry-After"] = str(throttle.LOGIN_WINDOW)
     return original_response

@@ -509,9 +509,9 @@ ZH = {
     "Error:": "错误：",
     "Forgotten your login credentials?": "忘记了登录信息？",
     "In case you’ve forgotten, you are:": "提醒一下，你当前的账户是：",
-    'Too many reactions to this article from your network. Please try again later.': '你所在的网络对这篇文章的表态过多，请稍后再试。',
-    'Your reaction: %(icon)s %(name)s': '你的表态：%(icon)s %(name)s',
-    'The request contains a NUL character, which no form field or address accepts. Remove it and try again.': '请求中含有空字符（NUL），表单和网址都不接受这个字符。请删除后重试。',
+    "Too many reactions to this article from your network. Please try again later.": "你所在的网络对这篇文章的表态过多，请稍后再试。",
+    "Your reaction: %(icon)s %(name)s": "你的表态：%(icon)s %(name)s",
+    "The request contains a NUL character, which no form field or address accepts. Remove it and try again.": "请求中含有空字符（NUL），表单和网址都不接受这个字符。请删除后重试。",
 }
 
 

@@ -14,9 +14,8 @@ from accounts.models import User
 from accounts.roles import EDITOR
 from news.factories import make_article
 from news.models import Comment, SiteSettings
-from tests.test_production_stack import (  # noqa: F401 - fixtures
+from tests.test_production_stack import (  # noqa: F401 - its skips and fixtures
     FACTORY_PASSWORD,
-    REDIS_URL,
     Browser,
     log_in,
     pytestmark,
@@ -54,7 +53,7 @@ def test_thirty_parallel_wrong_passwords_check_at_most_five(stack, db):
         return browser, browser.prepare_post(f"{base}/accounts/login/", f"{base}/accounts/login/")
 
     def fire(item):
-        browser, send = item
+        _browser, send = item
         return send({"username": "racer", "password": "wrong-password"})[0]
 
     statuses = in_parallel(30, prepare, fire)

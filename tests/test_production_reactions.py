@@ -33,7 +33,7 @@ def post_without_cookies(url, data, cookie):
         return error.code, error.headers.get_all("Set-Cookie") or []
 
 
-def test_forty_cookieless_reactions_count_once_and_write_no_session(stack, category, reporter):  # noqa: F811
+def test_forty_cookieless_reactions_count_once_and_write_no_session(stack, category, reporter):
     article = make_article(title="表态不能刷", category=category, author=reporter)
     base = stack["front"] or stack["a"]
     with urllib.request.urlopen(base + "/csrf/", timeout=15) as response:  # noqa: S310

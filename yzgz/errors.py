@@ -71,7 +71,9 @@ class ErrorPagesMiddleware:
         if isinstance(exception, MultiPartParserError):
             return defaults.bad_request(request, exception)
         # A bug: its traceback goes to the console once (django.request), the page is ours.
-        logger.error("Internal Server Error: %s", request.path, exc_info=(type(exception), exception, exception.__traceback__))
+        logger.error(
+            "Internal Server Error: %s", request.path, exc_info=(type(exception), exception, exception.__traceback__)
+        )
         return server_error(request)
 
 

@@ -63,7 +63,9 @@ def test_the_admin_login_throttles_by_address_too(client, editor_account):
 def test_the_header_quick_login_box_is_the_same_throttle(client, resident):
     """快捷登录 posts to the login page from every page (templates/includes/header.html)."""
     for attempt in range(throttle.LOGIN_MAX_FAILURES):
-        client.post(LOGIN, {"username": "resident1", "password": "x", "next": "/article/1/"}, REMOTE_ADDR=f"10.6.0.{attempt}")
+        client.post(
+            LOGIN, {"username": "resident1", "password": "x", "next": "/article/1/"}, REMOTE_ADDR=f"10.6.0.{attempt}"
+        )
     response = client.post(LOGIN, {"username": "resident1", "password": PASSWORD, "next": "/"}, REMOTE_ADDR="10.6.1.1")
     assert response.status_code == 429
 

@@ -27,7 +27,11 @@ def test_the_current_avatar_is_shown_as_a_picture_with_change_and_remove(client,
     page = client.get(PROFILE).content.decode()
     assert f'src="{with_avatar.avatar.url}"' in page
     assert "更换头像" in page and "删除头像" in page
-    assert "目前" not in page and "清除" not in page and with_avatar.avatar.name not in page.replace(with_avatar.avatar.url, "")
+    assert (
+        "目前" not in page
+        and "清除" not in page
+        and with_avatar.avatar.name not in page.replace(with_avatar.avatar.url, "")
+    )
 
 
 def test_without_an_avatar_the_page_offers_an_upload_and_no_removal(client, resident):

@@ -68,7 +68,10 @@ def open_page(browser, live_server):
         page = context.new_page()
         # Warnings too: Chromium reports a header it does not understand (a Permissions-Policy
         # feature, a CSP directive) as a console warning on every page.
-        page.on("console", lambda msg: msg.type in {"error", "warning"} and problems.append(f"console {msg.type}: {msg.text}"))
+        page.on(
+            "console",
+            lambda msg: msg.type in {"error", "warning"} and problems.append(f"console {msg.type}: {msg.text}"),
+        )
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
         page.on(
             "requestfailed",

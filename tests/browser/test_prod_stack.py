@@ -139,7 +139,10 @@ def test_a_resident_logs_in_and_comments_through_the_production_stack(browser, p
     problems = PageProblems()
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = context.new_page()
-    page.on("console", lambda msg: msg.type == "error" and problems.append(f"console: {msg.text}"))
+    page.on(
+        "console",
+        lambda msg: msg.type in {"error", "warning"} and problems.append(f"console {msg.type}: {msg.text}"),
+    )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("response", lambda resp: resp.status >= 400 and problems.append(f"HTTP {resp.status}: {resp.url}"))
     try:

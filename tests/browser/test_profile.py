@@ -19,16 +19,25 @@ def logged_in_context(browser, live_server, user, viewport):
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
-def test_a_resident_previews_saves_and_removes_an_avatar(browser, live_server, open_page, resident, media_root, viewport):
+def test_a_resident_previews_saves_and_removes_an_avatar(
+    browser, live_server, open_page, resident, media_root, viewport
+):
     context = logged_in_context(browser, live_server, resident, viewport)
     try:
         page = open_page("/accounts/profile/", context=context)
         choose = page.get_by_text("上传头像")
         assert choose.is_visible()
         assert page.get_by_role("button", name="删除头像").count() == 0
-        page.set_input_files('input[name="avatar"]', files=[{
-            "name": "me.png", "mimeType": "image/png", "buffer": make_image_bytes(320, 200, image_format="PNG"),
-        }])
+        page.set_input_files(
+            'input[name="avatar"]',
+            files=[
+                {
+                    "name": "me.png",
+                    "mimeType": "image/png",
+                    "buffer": make_image_bytes(320, 200, image_format="PNG"),
+                }
+            ],
+        )
         preview = page.locator(".js-avatar-preview")
         assert preview.is_visible()
         assert preview.get_attribute("src").startswith("blob:")  # shown before anything is saved

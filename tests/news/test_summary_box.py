@@ -9,7 +9,9 @@ from news.factories import make_article
 pytestmark = pytest.mark.django_db
 
 BOX = 'class="article__summary"'
-LONG_BODY = "".join(f"<p>第{n}段：夏都街道党工委组织开展第三季度党建观摩活动，各社区交流了经验。</p>" for n in range(12))
+LONG_BODY = "".join(
+    f"<p>第{n}段：夏都街道党工委组织开展第三季度党建观摩活动，各社区交流了经验。</p>" for n in range(12)
+)
 
 
 def page_of(client, article):
