@@ -212,3 +212,24 @@ def test_the_csrf_endpoint_gives_a_reader_a_working_token(article):
     )
     assert posted.status_code in {200, 302}
     assert Article.objects.get(pk=article.pk).reaction_count == 1
+
+
+@pytest.mark.parametrize("status", ["withdrawn", "draft"])
+def test_a_page_that_stops_being_public_replaces_nginxs_copy_at_once(client, article, status):
+    """nginx keeps serving its copy until it gets one it may store: the 410/404 is marked too."""
+    article.status = Article.Status.WITHDRAWN if status == "withdrawn" else Article.Status.DRAFT
+    article.withdrawn_reason = "核实有误"
+    article.save()
+    response = client.get(article.get_absolute_url(), HTTP_X_MICROCACHE="1")
+    assert response.status_code == (410 if status == "withdrawn" else 404)
+    assert response["X-Accel-Expires"] == "1"
+    assert not response.cookies  # no CSRF cookie shared through nginx
+    assert set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', response.content.decode())) <= {""}
+
+
+def test_an_error_page_for_one_reader_is_not_marked_for_sharing(client, article):
+    article.status = Article.Status.WITHDRAWN
+    article.save()
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 410
+    assert not response.has_header("X-Accel-Expires")

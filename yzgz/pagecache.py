@@ -197,3 +197,39 @@ def csrf_token_view(request):
     response = JsonResponse({"token": get_token(request)})
     response["Cache-Control"] = "no-store, private"
     return response
+
+
+class MicrocacheErrorsMiddleware:
+    """Mark a 404 or 410 for nginx's microcache, so it replaces the copy of a page that was public.
+
+    nginx serves its last copy of a page while one request refreshes it, and keeps it while the
+    app servers are down (``proxy_cache_use_stale``); it replaces the copy only with a response
+    it may store. A page that stopped being public (withdrawn: 410; deleted, or back to draft:
+    404) must replace the copy at once, so for a request nginx may microcache (``X-Microcache:
+    1``) its error page is shareable like a page: no CSRF token, no cookie, ``X-Accel-Expires``.
+    It sits after CsrfViewMiddleware, whose response step would otherwise set a cookie.
+    """
+
+    STATUSES = {404, 410}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.META.get(MICROCACHE_HEADER) != "1"
+            or response.status_code not in self.STATUSES
+            or getattr(response, "streaming", False)
+            or not response.get("Content-Type", "").startswith("text/html")
+        ):
+            return response
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        if set(response.cookies) - {settings.CSRF_COOKIE_NAME}:
+            return response
+        response.content = _TOKEN_INPUT.sub(r"\g<1>\g<2>", response.content.decode(response.charset))
+        response.cookies.pop(settings.CSRF_COOKIE_NAME, None)
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+        response["X-Accel-Expires"] = str(getattr(settings, "MICROCACHE_SECONDS", 1))
+        return response

@@ -142,6 +142,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After CSRF: a 404/410 that replaces a public page in nginx's microcache carries no token.
+    "yzgz.pagecache.MicrocacheErrorsMiddleware",
     "yzgz.errors.ErrorPagesMiddleware",  # only with DEBUG: our error pages, not Django's technical ones
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a login the throttle refused into a 429 (accounts.views.lockout_response).

@@ -8,6 +8,9 @@ the module, and readers use it as they would the real site.
   through nginx and on each app port, never a 500, and leaves nothing in the page cache (item 5).
 * ``?utm_…`` addresses share one copy in Redis, addresses with made-up parameters are not
   stored, and Redis has a memory ceiling that never evicts keys without a TTL (item 9).
+* A short spike (issue 24): 1,000 keep-alive readers on the article and on the home page for
+  5 s, with zero errors; with both app servers gone, readers get the last copy of a page, and
+  anything else the friendly 503 with ``Retry-After``. ``make bench`` runs the full spike.
 
 It runs in the PostgreSQL pass of CI (the SQLite pass skips it); there a missing nginx, Chromium
 or redis-server fails it rather than skipping.
@@ -19,6 +22,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -89,6 +94,7 @@ def prod():
             "apps": [app_a, app_b],
             "redis": redis_url,
             "run": run,
+            "env": env,
         }
     finally:
         subprocess.run(["bash", "deploy/prod.sh", "stop"], cwd=ROOT, env=env, capture_output=True, timeout=120)  # noqa: S607
@@ -215,3 +221,73 @@ def test_redis_has_a_memory_ceiling_that_never_evicts_keys_without_a_ttl(redis_c
     config = redis_client.config_get("maxmemory*")
     assert int(config["maxmemory"]) > 0
     assert config["maxmemory-policy"] in {"volatile-lru", "volatile-lfu", "volatile-ttl"}
+
+
+def wrk(url, connections, seconds):
+    """wrk with room for its connections' descriptors; returns (requests, errors, non-2xx)."""
+    import resource
+
+    def more_files():  # as many descriptors as this machine allows (20,000 here)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+    out = subprocess.run(  # noqa: S603 - wrk against our own 127.0.0.1 stack
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", url],  # noqa: S607
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        preexec_fn=more_files,
+        check=True,
+    ).stdout
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return requests, sum(map(int, errors.groups())) if errors else 0, int(non_2xx.group(1)) if non_2xx else 0
+
+
+@pytest.mark.parametrize("path", [SEED_ARTICLE, "/"], ids=["article", "home"])
+def test_a_spike_of_a_thousand_readers_gets_no_error(prod, path):
+    _require("wrk")
+    fetch(prod["front"] + path)  # a first reader fills the caches
+    requests, errors, non_2xx = wrk(prod["front"] + path, 1000, 5)
+    assert requests > 1000
+    assert (errors, non_2xx) == (0, 0)
+
+
+def test_without_app_servers_readers_get_the_last_copy_or_a_friendly_503(prod):
+    """The app tier gone (or saturated): nginx serves its last copy, and a clear 503 for the rest."""
+    article = prod["front"] + SEED_ARTICLE
+    fetch(article)
+    fetch(article)  # nginx holds a copy now
+    pids = [int((prod["run"] / f"gunicorn-{port}.pid").read_text()) for port in prod["apps"]]
+    try:
+        for pid in pids:
+            os.kill(pid, 15)
+        for pid in pids:
+            for _ in range(100):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.1)
+        time.sleep(1.2)  # the copy's second is over
+        request = urllib.request.Request(article, headers={"User-Agent": "Mozilla/5.0 prod-stack test"})  # noqa: S310
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+            assert response.status == 200
+            assert response.headers["X-Microcache"] in {"STALE", "UPDATING"}
+            assert "禹州夏都街道开展2021年第三季度党建观摩活动" in response.read().decode()
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            fetch(prod["front"] + "/accounts/login/")  # never microcached: it needs an app server
+        assert refused.value.code == 503
+        assert refused.value.headers["Retry-After"] == "5"
+        assert "访问人数较多" in refused.value.read().decode()
+    finally:
+        restarted = subprocess.run(
+            ["bash", "deploy/prod.sh", "start"],  # noqa: S607 - starts the two app servers again
+            cwd=ROOT,
+            env=prod["env"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert restarted.returncode == 0, restarted.stdout + restarted.stderr
