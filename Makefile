@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test venv demo bench profile lint format check messages lock clean help prod prod-stop prod-status backup restore audit soak
+.PHONY: run test venv demo bench spike profile lint format check messages lock clean help prod prod-stop prod-status backup restore audit soak
 
 help:
 	@echo "make run       install, migrate, load demo content, serve http://127.0.0.1:8000"
@@ -12,7 +12,7 @@ help:
 	@echo "make prod      start nginx + two gunicorn app servers + PostgreSQL + Redis on :8080"
 	@echo "make prod-stop stop exactly what make prod started"
 	@echo "make backup    database and uploads into backups/ (make restore FROM=dir puts one back)"
-	@echo "make bench     run the benchmarks and print their tables"
+	@echo "make bench     run the benchmarks and print their tables (the spike too: make spike alone)"
 	@echo "make profile   where a page spends its time (URL=/article/1/, on the benchmark data)"
 	@echo "make lint      ruff lint + format check, Django checks, migrations check"
 	@echo "make messages  update and compile the Chinese translations"
@@ -53,7 +53,13 @@ bench: $(STAMP)
 	$(BENCH_ENV) $(BIN)/python manage.py generate_articles --articles 20000 --comments 200000 --total
 	$(BENCH_ENV) $(BIN)/python manage.py bench_search --json bench-results/search.json
 	$(BIN)/python manage.py bench_http --database $(BENCH_DB) --json bench-results/http.json
+	$(BIN)/python manage.py bench_spike --json bench-results/spike.json
 	$(BENCH_ENV) $(BIN)/python manage.py bench_import_discuz --json bench-results/import.json
+
+# The breaking-news spike alone: 5,000 and 10,000 readers on the article and home against a file.
+spike: $(STAMP)
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+	$(BIN)/python manage.py bench_spike --json bench-results/spike.json
 
 # One page in-process: SQL, templates and the rest, then a call tree (pyinstrument).
 URL ?= /
