@@ -32,6 +32,38 @@ export function fixPastedImages(html) {
   return doc.body.innerHTML
 }
 
+// The editor's own menu is English: its button titles ("bold", "Insert table") and the heading
+// menu ("Heading 2") are literals in its bundle. Translate them through Django's JavaScript
+// catalogue (window.gettext, from the admin's jsi18n; locale/zh_Hans/LC_MESSAGES/djangojs.po),
+// now and whenever the editor redraws its menu.
+function translateMenu(menubar) {
+  const translate = window.gettext
+  if (!translate) return
+  const apply = () => {
+    for (const element of menubar.querySelectorAll("[title]")) {
+      const title = element.getAttribute("title")
+      const chinese = translate(title)
+      if (chinese === title) continue
+      element.setAttribute("title", chinese)
+      element.setAttribute("aria-label", chinese)
+    }
+    for (const element of menubar.querySelectorAll("h1, h2, h3, h4, h5, h6, p, span, option")) {
+      if (element.children.length) continue
+      const text = element.textContent.trim()
+      const chinese = text && translate(text)
+      if (chinese && chinese !== text) element.textContent = chinese
+    }
+  }
+  apply()
+  new MutationObserver(apply).observe(menubar, {
+    subtree: true,
+    childList: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: ["title"],
+  })
+}
+
 export const YzImages = Extension.create({
   name: "YzImages",
 
@@ -74,6 +106,7 @@ export const YzImages = Extension.create({
       input.value = ""
     })
     const menubar = root.querySelector(".prose-menubar")
+    if (menubar) translateMenu(menubar)
     const group = document.createElement("div")
     group.className = "prose-menubar__group"
     group.append(button, input)

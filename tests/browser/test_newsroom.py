@@ -7,6 +7,7 @@ responsive renditions after; another reporter never sees it.
 """
 
 import functools
+import re
 import http.server
 import threading
 from datetime import timedelta
@@ -16,7 +17,7 @@ import pytest
 from django.utils import timezone
 
 from news.factories import make_image_bytes
-from tests.browser.conftest import DESKTOP, PHONE, screenshot
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
 from tests.browser.test_comments_journey import admin_log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -226,4 +227,13 @@ def test_the_body_editor_speaks_chinese(open_page, browser, reporter):
     assert page.evaluate("window.gettext('Edit Link')") == "编辑链接"
     assert page.evaluate("window.gettext('Insert Table')") == "插入表格"
     assert page.evaluate("window.gettext('Choose all %s')") == "选择全部%s"
+    # Its menu: every button's title and the heading menu, which are literals in its bundle.
+    menu = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.prose-menubar [title], .prose-menubar h2, .prose-menubar p'))
+            .map((e) => e.getAttribute('title') || e.textContent.trim())"""
+    )
+    assert "加粗" in menu and "插入表格" in menu and "标题 2" in menu
+    english = [label for label in menu if re.search(r"[A-Za-z]{3,}", label.replace("HTML", ""))]
+    assert english == []
+    page.screenshot(path=str(ARTIFACTS / "admin-editor-menu-desktop.png"))
     context.close()
