@@ -7,8 +7,8 @@ responsive renditions after; another reporter never sees it.
 """
 
 import functools
-import re
 import http.server
+import re
 import threading
 from datetime import timedelta
 from pathlib import Path
