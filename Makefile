@@ -16,12 +16,14 @@ help:
 	@echo "make profile   where a page spends its time (URL=/article/1/, on the benchmark data)"
 	@echo "make lint      ruff lint + format check, Django checks, migrations check"
 	@echo "make messages  update and compile the Chinese translations"
-	@echo "make lock      re-pin requirements.lock from requirements.in"
+	@echo "make lock      re-pin requirements.lock (runtime) and requirements-dev.lock from pyproject.toml"
 
-$(STAMP): requirements.lock
+# The development venv: the runtime packages and the dev group (tests, lint, tooling), from
+# requirements-dev.lock. Production installs requirements.lock alone (deploy/prod.sh, a real host).
+$(STAMP): requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)" % sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -66,7 +68,8 @@ URL ?= /
 profile: $(STAMP)
 	$(BENCH_ENV) $(BIN)/python manage.py profile_page "$(URL)"
 
-prod: $(STAMP)
+# Its own venv (.venv-prod) from the runtime lock only: no pytest, Playwright or ruff in production.
+prod:
 	bash deploy/prod.sh start
 
 prod-stop:
@@ -89,6 +92,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports
 
 # Two minutes of mixed traffic at 32 connections against the production stack, with PostgreSQL
 # and Redis each stopped and started on the way (its own servers; see tools/soak.py).
@@ -96,7 +100,7 @@ soak: $(STAMP)
 	@command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
 	$(BIN)/python tools/soak.py --duration 120 --json bench-results/soak.json
 
-# Known vulnerabilities in requirements.lock (pip-audit); see tools/audit.py for what happens offline.
+# Known vulnerabilities in requirements-dev.lock (pip-audit); see tools/audit.py for what happens offline.
 audit: $(STAMP)
 	$(BIN)/python tools/audit.py
 
@@ -105,13 +109,17 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l zh_Hans -i ".venv/*" -i "tests/*" -i "node_modules/*" --no-location
+	$(BIN)/python manage.py makemessages -l zh_Hans -i ".venv/*" -i ".venv-prod/*" -i "tests/*" -i "node_modules/*" --no-location
 	$(BIN)/python locale/translate_zh.py
-	$(BIN)/python manage.py compilemessages -i .venv
+	$(BIN)/python manage.py compilemessages -i .venv -i .venv-prod
 
+# Runtime first; the dev lock is then constrained to its pins, so both carry the same versions.
 lock:
 	$(PYTHON) -m pip install --quiet uv
-	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header requirements.in -o requirements.lock
+	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header \
+		pyproject.toml -o requirements.lock
+	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header \
+		pyproject.toml --group dev -c requirements.lock -o requirements-dev.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles
+	rm -rf $(VENV) .venv-prod .pytest_cache .ruff_cache staticfiles

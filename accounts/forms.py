@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.avatars import process_avatar
 from accounts.models import User, username_key
-from news.images import validate_image_upload
+from yzgz.images import validate_image_upload
 
 
 class RegistrationForm(UserCreationForm):

@@ -7,7 +7,7 @@ the first successful login and the old hash is gone from then on.
 * ``discuz_md5$<salt>$<hash>``: Discuz! X3.4's UCenter format, ``md5(md5(password) + salt)``.
 * ``discuz_bcrypt$<hash>``: Discuz! X3.5's PHP ``password_hash()`` (bcrypt, ``$2y$``).
 
-:mod:`news.management.commands.import_discuz` writes these; nothing else creates them.
+:mod:`news.legacy.importer` writes these; nothing else creates them.
 """
 
 import hashlib

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from news.links import object_url
+from yzgz.links import object_url
 
 
 def normalize_username(value):
@@ -124,3 +124,11 @@ class Ban(models.Model):
     @property
     def is_active(self):
         return self.lifted_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+
+def ban_message(ban):
+    if ban.expires_at is None:
+        until = _("never expires")
+    else:
+        until = _("until %(time)s") % {"time": timezone.localtime(ban.expires_at).strftime("%Y-%m-%d %H:%M")}
+    return _("You are banned from speaking (%(until)s). Reason: %(reason)s") % {"until": until, "reason": ban.reason}

@@ -1,9 +1,10 @@
 """The staff roles (Django groups) and their permissions, in one table.
 
-Data migrations call :func:`sync_roles` so a fresh database has the groups; running it
-again adds what a later migration introduced and never removes what an admin granted.
-A permission whose model does not exist yet at that point of the migration history is
-skipped; the migration that creates the model runs ``sync_roles`` again.
+This is the live table, the one tests and ``sync_roles`` use today. Migrations never
+import it: each keeps a frozen copy of the table as it stood (accounts/migrations/
+_frozen_roles.py), so moving a model to another app (the comments moved out of ``news``)
+cannot change what an old migration does. Running :func:`sync_roles` again adds what is
+missing and never removes what an admin granted.
 """
 
 REPORTER = "记者"
@@ -40,9 +41,9 @@ ROLE_PERMISSIONS = {
         "news.view_source",
         "news.change_sitesettings",
         "news.view_sitesettings",
-        "news.add_reaction",
-        "news.change_reaction",
-        "news.view_reaction",
+        "viewcounts.add_reaction",
+        "viewcounts.change_reaction",
+        "viewcounts.view_reaction",
         "taggit.add_tag",
         "taggit.change_tag",
         "taggit.delete_tag",
@@ -53,16 +54,16 @@ ROLE_PERMISSIONS = {
     # revisions and withdrawal reasons are newsroom material (news migration 0011).
     MODERATOR: [
         "accounts.view_user",  # the ban form's user search (autocomplete needs it)
-        "news.view_comment",
-        "news.change_comment",
-        "news.delete_comment",
-        "news.moderate_comment",
-        "news.view_commentreport",
-        "news.add_sensitiveword",
-        "news.change_sensitiveword",
-        "news.delete_sensitiveword",
-        "news.view_sensitiveword",
-        "news.view_moderationaction",
+        "comments.view_comment",
+        "comments.change_comment",
+        "comments.delete_comment",
+        "comments.moderate_comment",
+        "comments.view_commentreport",
+        "comments.add_sensitiveword",
+        "comments.change_sensitiveword",
+        "comments.delete_sensitiveword",
+        "comments.view_sensitiveword",
+        "comments.view_moderationaction",
         "accounts.add_ban",
         "accounts.change_ban",
         "accounts.view_ban",

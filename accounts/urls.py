@@ -17,5 +17,4 @@ urlpatterns = [
     ),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password-done"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
-    path("comments/", views.MyCommentsView.as_view(), name="my-comments"),
 ]

@@ -7,19 +7,18 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.generic import ListView, UpdateView
+from django.views.generic import UpdateView
 
 from accounts import throttle
 from accounts.forms import ProfileForm, RegistrationForm, ThrottledAuthenticationForm
-from news.images import StorageUnavailable
-from news.models import Comment, SiteSettings
-from news.services import ban_message
+from accounts.models import ban_message
+from yzgz.images import StorageUnavailable
 from yzgz.net import client_ip
 
 logger = logging.getLogger(__name__)
@@ -52,13 +51,20 @@ class LoginView(auth_views.LoginView):
     form_class = ThrottledAuthenticationForm
     redirect_authenticated_user = True
 
+    def get(self, request, *args, **kwargs):
+        # The form cannot work without the database: with it down the reader gets the friendly
+        # 503 (yzgz.errors) now rather than after typing a password.
+        connection.ensure_connection()
+        return super().get(request, *args, **kwargs)
+
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # Django's LoginView puts the contrib.sites "site" here, hiding our site settings.
-        context["site"] = SiteSettings.current()
+        # Django's LoginView puts the contrib.sites "site" here, hiding the site settings the
+        # context processor (news.articles.context_processors) gives every page.
+        context.pop("site", None)
         return context
 
 
@@ -164,12 +170,3 @@ class ProfileView(LoginRequiredMixin, UpdateView):
             storage.delete(name)
             messages.success(self.request, _("Your avatar is removed."))
         return redirect(self.success_url)
-
-
-class MyCommentsView(LoginRequiredMixin, ListView):
-    template_name = "accounts/my_comments.html"
-    context_object_name = "comments"
-    paginate_by = 20
-
-    def get_queryset(self):
-        return Comment.objects.filter(user=self.request.user).select_related("article").order_by("-created_at", "-id")

@@ -3,18 +3,22 @@
 # PostgreSQL (already running here, as on the CI machines) and a Redis of its own
 # (deploy/redis.conf: a memory ceiling and its eviction policy; REDIS_URL uses another instead).
 #
-#   deploy/prod.sh start    migrate, collect static files, load the demo, start everything
+#   deploy/prod.sh start    install the runtime lock, migrate, collect static files, load the demo,
+#                           start everything
 #   deploy/prod.sh stop     stop exactly what start started (by the pid files in .prod/)
 #   deploy/prod.sh status
 #
-# Everything it writes is under .prod/ (config, pids, logs, the secret key; PROD_RUN moves it). Settings come
+# It runs from a venv of its own, .venv-prod (PROD_VENV moves it), with requirements.lock alone:
+# the runtime packages, none of the test and lint tools of requirements-dev.lock (.venv).
+# Everything else it writes is under .prod/ (config, pids, logs, the secret key; PROD_RUN moves it). Settings come
 # from the environment with defaults for this machine; on a real server use the systemd
 # units in deploy/systemd/ and deploy/nginx-site.conf instead (see the README).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RUN="${PROD_RUN:-$ROOT/.prod}"
-PY="$ROOT/.venv/bin/python"
+VENV="${PROD_VENV:-$ROOT/.venv-prod}"
+PY="$VENV/bin/python"
 PORT="${PROD_PORT:-8080}"
 APP_PORTS=("${PROD_APP_PORT_A:-8101}" "${PROD_APP_PORT_B:-8102}")
 PROD_DB="${PROD_DB:-yzgz_prod}"
@@ -47,6 +51,13 @@ environment() {
 
 running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+install() {  # the venv from requirements.lock, again only when the lock has changed
+    if cmp -s "$ROOT/requirements.lock" "$VENV/.installed.lock"; then return 0; fi
+    [ -x "$PY" ] || "${PYTHON:-python3}" -m venv "$VENV"
+    "$PY" -m pip install --quiet --require-hashes --no-deps -r "$ROOT/requirements.lock"
+    cp "$ROOT/requirements.lock" "$VENV/.installed.lock"
+}
+
 wait_for() {  # wait_for URL: until the server answers at all
     for _ in $(seq 1 100); do
         if "$PY" -c "import sys, urllib.request, urllib.error
@@ -61,6 +72,7 @@ except urllib.error.HTTPError: pass
 
 start() {
     command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
+    install
     environment
     if [ "$OWN_REDIS" = 1 ] && ! running "$RUN/redis.pid"; then
         redis-server "$ROOT/deploy/redis.conf" --port "$REDIS_PORT" --dir "$RUN" --daemonize yes \

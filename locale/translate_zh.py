@@ -196,6 +196,8 @@ ZH = {
     "Welcome, %(name)s! You can comment now.": "欢迎你，%(name)s！现在可以发表评论了。",
     "Your profile is saved.": "个人资料已保存。",
     "Comments": "评论",
+    "Views and reactions": "浏览与表态",
+    "Discuz! import": "Discuz! 导入",
     "reported": "被举报",
     "Reported": "被举报",
     "Not reported": "未被举报",

@@ -1,1 +1,1 @@
-"""News: articles, categories, sources, tags, the public pages and site settings."""
+"""The news apps: articles (label ``news``), comments, viewcounts, search and legacy."""

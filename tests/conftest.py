@@ -4,9 +4,9 @@ import pytest
 from django.core.cache import cache
 
 from accounts.roles import EDITOR, MODERATOR, REPORTER
-from news import demo
-from news.factories import make_category, make_user
-from news.models import Article
+from news.articles.factories import make_category, make_user
+from news.articles.models import Article
+from tools import demo
 
 
 def pytest_configure(config):
@@ -34,7 +34,7 @@ def _data_migrations_after_flush(request):
     from django.apps import apps
 
     from accounts.roles import sync_roles
-    from news.reactions import create_default_reactions
+    from news.viewcounts.reactions import create_default_reactions
 
     sync_roles(apps)
     create_default_reactions()

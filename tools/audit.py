@@ -21,7 +21,7 @@ def pip_audit():
         [
             str(Path(sys.executable).with_name("pip-audit")),
             "--requirement",
-            str(ROOT / "requirements.lock"),
+            str(ROOT / "requirements-dev.lock"),  # the runtime pins and the tools
             "--require-hashes",
             "--disable-pip",
             "--progress-spinner",

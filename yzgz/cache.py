@@ -3,7 +3,7 @@
 When Redis cannot be reached every operation behaves as on an empty cache that keeps
 nothing: reads miss, writes are dropped, ``add`` succeeds and ``incr`` finds no key. So
 pages are rendered from the database, page caching pauses, the view counter writes
-straight to the database (``news.viewcount``) and rate limits fail open (they start
+straight to the database (``news.viewcounts.viewcount``) and rate limits fail open (they start
 again from zero; see ``accounts.throttle``). A warning is logged at most every 10 s.
 Connection timeouts are short, so a Redis that hangs costs a request a second at most.
 """

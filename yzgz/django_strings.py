@@ -3,7 +3,7 @@
 Never imported: ``make messages`` (makemessages) reads this file, so the strings enter our
 catalogue (locale/zh_Hans/LC_MESSAGES/django.po, translated in translate_zh.py), which comes
 before Django's own in LOCALE_PATHS. Without it the admin's sidebar reads "MODEL NAME",
-"ADD LINK" and "CHANGE OR VIEW LIST LINK" to screen readers. tests/test_translations.py finds
+"ADD LINK" and "CHANGE OR VIEW LIST LINK" to screen readers. tests/site/test_translations.py finds
 the untranslated strings from Django's catalogues themselves, so an upgrade that adds one fails.
 """
 

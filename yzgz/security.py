@@ -1,14 +1,17 @@
 """Security headers Django 5.2 does not set itself: Content-Security-Policy and Permissions-Policy.
 
-The policy allows scripts only from our own origin. There is no ``'unsafe-inline'`` and
-there are no per-request nonces: the public templates have no inline script at all, and
-the one inline script the admin needs (the rich-text editor's ``<script type="importmap">``)
-is allowed by the SHA-256 of its exact text, computed from the same object that renders
-it. A hash, unlike a nonce, stays valid in a page served from the Redis or nginx cache.
+The Content-Security-Policy is django-csp's (``settings.CONTENT_SECURITY_POLICY``). It allows
+scripts only from our own origin. There is no ``'unsafe-inline'`` and there are no per-request
+nonces: the public templates have no inline script at all, and the one inline script the admin
+needs (the rich-text editor's ``<script type="importmap">``) is allowed by the SHA-256 of its
+exact text, computed from the same object that renders it. A hash, unlike a nonce, stays valid
+in a page served from the Redis or nginx cache.
 
 Styles may be inline (the admin and the editor set ``style`` attributes); images in the
 admin may come from any http(s) origin so that a picture pasted into the editor shows
 before the save copies it into our storage. Public pages load images from us only.
+:class:`ContentSecurityPolicyMiddleware` adds those admin sources, the import map's hash and
+the static files' and uploads' hosts (a CDN, object storage) to the settings' policy per request.
 """
 
 import base64
@@ -17,6 +20,7 @@ import re
 from functools import cache
 from urllib.parse import urlsplit
 
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 
 PERMISSIONS_POLICY = ", ".join(
@@ -70,37 +74,41 @@ def _image_origins():
     return tuple(sorted({o for o in (*_asset_origins(), _origin(settings.MEDIA_URL)) if o}))
 
 
-def content_security_policy(path):
+def policy_additions(path):
+    """Sources appended to the settings' directives for a response to ``path``."""
     admin = path.startswith("/admin/")
-    assets = " ".join(_asset_origins())
-    script_src = " ".join(["'self'", *_asset_origins(), *(inline_script_hashes() if admin else ())])
-    img_src = f"'self' data: blob: {' '.join(_image_origins())}" + (" https: http:" if admin else "")
-    directives = [
-        "default-src 'self'",
-        f"script-src {script_src}",
-        f"style-src 'self' 'unsafe-inline' {assets}",
-        f"img-src {img_src}",
-        f"font-src 'self' data: {assets}",
-        "connect-src 'self'",
-        "media-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-    if settings.SESSION_COOKIE_SECURE:
-        directives.append("upgrade-insecure-requests")
-    return "; ".join(" ".join(d.split()) for d in directives)
+    assets = list(_asset_origins())
+    return {
+        "script-src": [*assets, *(inline_script_hashes() if admin else ())],
+        "style-src": assets,
+        "img-src": [*_image_origins(), *(["https:", "http:"] if admin else [])],
+        "font-src": assets,
+    }
 
 
-class SecurityHeadersMiddleware:
-    """Add CSP and Permissions-Policy to every response Django makes (nginx adds them to files)."""
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with :func:`policy_additions` (what depends on the request and on
+    settings read at run time) appended to the enforced policy, as ``@csp_update`` would."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only:
+            update = policy_additions(request.path)
+            for directive, sources in (parts.update or {}).items():  # a view's own @csp_update
+                if sources is not None:
+                    extra = list(sources) if isinstance(sources, (list, tuple, set)) else [sources]
+                    update[directive] = [*update.get(directive, []), *extra]
+            parts.update = update
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    """Add Permissions-Policy to every response Django makes."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(request.path))
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response

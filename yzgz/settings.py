@@ -39,6 +39,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.http.request import split_domain_port, validate_host
 from django.utils.functional import lazy
@@ -109,7 +110,12 @@ except ValueError as exc:
 
 INSTALLED_APPS = [
     "accounts",
-    "news",
+    "news.articles",  # app label "news"
+    "news.comments",
+    "news.viewcounts",
+    "news.search",
+    "news.legacy",
+    "tools",
     "axes",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -122,6 +128,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_prose_editor",
+    "csp",  # django-csp: its checks catch settings in the old CSP_* form, which it would ignore
 ]
 
 # The body editor's own extension (image upload, WeChat paste) is loaded next to its bundle.
@@ -132,7 +139,8 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
 MIDDLEWARE = [
     "yzgz.siteurl.SiteHostMiddleware",  # with SITE_URL: only the site's address (400 for others)
     "django.middleware.security.SecurityMiddleware",
-    "yzgz.security.SecurityHeadersMiddleware",
+    "yzgz.security.ContentSecurityPolicyMiddleware",  # django-csp's, plus the admin's and a CDN's sources
+    "yzgz.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yzgz.middleware.RenderStatsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,7 +172,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "news.context_processors.site",
+                "news.articles.context_processors.site",
             ],
         },
     },
@@ -204,7 +212,7 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------
-# Redis also buffers view counts (news.viewcount) when set.
+# Redis also buffers view counts (news.viewcounts.viewcount) when set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Whole pages for anonymous readers (yzgz.pagecache): on in production with Redis (the cache
 # and its invalidation must be shared by every app server), off while developing.
@@ -285,7 +293,7 @@ try:
     STORAGES["default"], MEDIA_URL = media_storage(os.environ)
 except ValueError as exc:
     raise ImproperlyConfigured(str(exc)) from None
-# Uploads: Django's own limits on the request; image limits live in news.images.
+# Uploads: Django's own limits on the request; image limits live in yzgz.images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
@@ -301,7 +309,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 # No script of ours reads the CSRF cookie: forms carry the token, and site.js asks /csrf/ for it.
 CSRF_COOKIE_HTTPONLY = True
-if not DEBUG and env_bool("DJANGO_SECURE_SSL", True):
+https_only = not DEBUG and env_bool("DJANGO_SECURE_SSL", True)
+if https_only:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
@@ -309,6 +318,25 @@ if not DEBUG and env_bool("DJANGO_SECURE_SSL", True):
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 31536000))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+# What every response allows (django-csp). yzgz.security adds per request the admin's sources (the
+# editor's import map by its hash, pasted pictures) and the hosts of static files and uploads
+# served from elsewhere (a CDN, object storage).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "upgrade-insecure-requests": https_only,
+    },
+}
 
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {

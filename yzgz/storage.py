@@ -3,7 +3,7 @@ S3-compatible object storage (:func:`media_storage`, ``DJANGO_MEDIA_STORAGE=s3``
 
 Django's FileSystemStorage leaves a partial file behind when a write fails half-way (a full
 disk: ``ENOSPC``). This one removes the file it was writing and re-raises, so the caller
-can clean up what it stored before and tell the user (see ``news.images.StorageUnavailable``).
+can clean up what it stored before and tell the user (see ``yzgz.images.StorageUnavailable``).
 """
 
 import contextlib

@@ -9,7 +9,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.static import serve
 
-from news.sitemaps import SITEMAPS, news_sitemap, robots_txt
+from news.articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from yzgz.adminsite import view_on_site
 from yzgz.pagecache import csrf_token_view
 from yzgz.siteurl import on_site_address
@@ -22,6 +22,23 @@ admin.site.index_title = _("Newsroom")
 def favicon(request):
     # Resolved per request: the hashed static name exists only after collectstatic.
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+# Models that moved out of the news app (news.comments, news.viewcounts): staff bookmarks of
+# their old admin pages still arrive.
+MOVED_ADMIN = {
+    "comment": "comments",
+    "commentreport": "comments",
+    "sensitiveword": "comments",
+    "moderationaction": "comments",
+    "reaction": "viewcounts",
+}
+
+
+def moved_admin_page(request, model, rest):
+    path = request.path.replace("/admin/news/", f"/admin/{MOVED_ADMIN[model]}/", 1)
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{path}?{query}" if query else path)
 
 
 def serve_media(request, path):
@@ -37,6 +54,10 @@ urlpatterns = [
     path("favicon.ico", favicon),
     # Before the admin's own: "view on site" only for objects this staff member may see there.
     path("admin/r/<path:content_type_id>/<path:object_id>/", admin.site.admin_view(view_on_site)),
+    re_path(
+        r"^admin/news/(?P<model>{})/(?P<rest>.*)$".format("|".join(MOVED_ADMIN)),
+        admin.site.admin_view(moved_admin_page),
+    ),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -52,7 +73,11 @@ urlpatterns = [
     ),
     path("news-sitemap.xml", news_sitemap, name="news-sitemap"),
     path("robots.txt", robots_txt, name="robots-txt"),
-    path("", include("news.urls")),
+    path("", include("news.articles.urls")),
+    path("", include("news.comments.urls")),
+    path("", include("news.viewcounts.urls")),
+    path("", include("news.search.urls")),
+    path("", include("news.legacy.urls")),
 ]
 
 handler500 = "yzgz.errors.server_error"

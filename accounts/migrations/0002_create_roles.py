@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from accounts.roles import sync_roles
+from accounts.migrations._frozen_roles import sync_roles
 
 
 class Migration(migrations.Migration):

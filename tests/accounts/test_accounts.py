@@ -10,8 +10,8 @@ from PIL import Image
 
 from accounts import throttle
 from accounts.models import User
-from news.factories import make_article, make_image_bytes, make_user
-from news.models import Comment
+from news.articles.factories import make_article, make_image_bytes, make_user
+from news.comments.models import Comment
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.hashers import check_password, identify_hasher, make_password
 
 from accounts.hashers import DiscuzBcryptPasswordHasher, DiscuzMD5PasswordHasher
-from news.factories import make_user
+from news.articles.factories import make_user
 
 HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -2,7 +2,7 @@
 
 Found by an outside probe: /admin/login/ was not throttled at all, and the lock counted the
 username as typed, so " name", "ｎａｍｅ" or "name\u3000" each got five fresh guesses. The races
-are tested through the production stack (tests/test_probe_logins.py).
+are tested through the production stack (tests/site/test_probe_logins.py).
 """
 
 import pytest
@@ -11,13 +11,13 @@ from django.db import IntegrityError
 from accounts import throttle
 from accounts.models import User
 from accounts.roles import EDITOR
-from news.factories import make_user
+from news.articles.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
-PASSWORD = "demo-password-123"  # news.factories.make_user's default
+PASSWORD = "demo-password-123"  # news.articles.factories.make_user's default
 LOCKED = "登录失败次数过多"
 
 

@@ -7,7 +7,7 @@ a lone 清除 checkbox, 修改).
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from news.factories import make_image_bytes
+from news.articles.factories import make_image_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from accounts.roles import EDITOR, MODERATOR, REPORTER, ROLE_PERMISSIONS
-from news.factories import make_user
+from news.articles.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 axe-core comes from the npm registry, pinned in package.json / package-lock.json at the
 repository root (`npm ci` installs it into node_modules/), and is injected into each page
 after it has loaded. The pages and their content are the ones whose HTML
-tests/test_html_validity.py checks.
+tests/site/test_html_validity.py checks.
 """
 
 import os
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import DESKTOP, PHONE
-from tests.test_html_validity import make_pages
+from tests.site.test_html_validity import make_pages
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,13 +16,13 @@ from tests.browser.conftest import DESKTOP, PHONE, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-FACTORY_PASSWORD = "demo-password-123"  # news.factories.make_user's default
+FACTORY_PASSWORD = "demo-password-123"  # news.articles.factories.make_user's default
 
 
 @pytest.fixture
 def site_settings(db):
     """Post-first moderation and no pause between two comments of one resident."""
-    from news.models import SiteSettings
+    from news.articles.models import SiteSettings
 
     settings = SiteSettings.current()
     settings.comment_moderation = "post_first"
@@ -34,9 +34,9 @@ def site_settings(db):
 @pytest.fixture
 def neighbour_comment(seed_article, site_settings):
     """Another resident's approved comment on the seed article."""
-    from news.factories import make_user
-    from news.models import Comment
-    from news.services import _recount
+    from news.articles.factories import make_user
+    from news.comments.models import Comment
+    from news.comments.services import _recount
 
     neighbour = make_user("老城居民", nickname="老城王大爷")
     comment = Comment.objects.create(
@@ -86,7 +86,7 @@ def admin_log_in(open_page, context, user, next_path):
 
 
 def test_resident_registers_comments_and_replies(open_page, browser, seed_article, neighbour_comment):
-    from news.models import Comment
+    from news.comments.models import Comment
 
     article_url = seed_article.get_absolute_url()
     username = "禹州居民01"
@@ -107,7 +107,7 @@ def test_resident_registers_comments_and_replies(open_page, browser, seed_articl
     expect(page.locator(".messages")).to_contain_text(f"欢迎你，{username}！")
 
     # 表态: the count of 鲜花 goes from 0 to 1 in place.
-    from news.models import Reaction
+    from news.viewcounts.models import Reaction
 
     flowers = Reaction.objects.get(name="鲜花")
     flower_count = page.locator(f'.reaction__count[data-reaction="{flowers.pk}"]')
@@ -162,7 +162,7 @@ def test_resident_registers_comments_and_replies(open_page, browser, seed_articl
 
 
 def test_resident_reports_a_comment(open_page, seed_article, neighbour_comment, resident):
-    from news.models import CommentReport
+    from news.comments.models import CommentReport
 
     page = open_page(seed_article.get_absolute_url())
     page.get_by_text("快捷登录").click()
@@ -195,8 +195,8 @@ def test_resident_reports_a_comment(open_page, seed_article, neighbour_comment, 
 def test_moderator_clears_a_queue_of_100_pending_comments(
     open_page, admin_context, seed_article, site_settings, moderator
 ):
-    from news.factories import make_user
-    from news.models import Comment, ModerationAction
+    from news.articles.factories import make_user
+    from news.comments.models import Comment, ModerationAction
 
     site_settings.comment_moderation = "review_first"
     site_settings.save()
@@ -212,7 +212,7 @@ def test_moderator_clears_a_queue_of_100_pending_comments(
         for n in range(1, 101)
     )
 
-    page = admin_log_in(open_page, admin_context, moderator, "/admin/news/comment/")
+    page = admin_log_in(open_page, admin_context, moderator, "/admin/comments/comment/")
     page.locator("#changelist-filter").get_by_role("link", name="待审核").click()
     page.wait_for_url("**status__exact=pending**")
     rows = page.locator("#result_list tbody tr")
@@ -250,18 +250,18 @@ def test_moderator_bans_a_resident_who_then_cannot_comment(
     open_page, admin_context, browser, seed_article, site_settings, moderator, resident
 ):
     from accounts.models import Ban
-    from news.models import Comment
-    from news.services import _recount
+    from news.comments.models import Comment
+    from news.comments.services import _recount
 
     advert = Comment.objects.create(
         article=seed_article, user=resident, body="低价出售钧瓷，加微信详谈", status=Comment.Status.APPROVED
     )
     _recount([seed_article.pk])
 
-    page = admin_log_in(open_page, admin_context, moderator, "/admin/news/comment/")
+    page = admin_log_in(open_page, admin_context, moderator, "/admin/comments/comment/")
     row = page.locator("#result_list tbody tr", has_text=advert.body)
     row.get_by_role("link", name="禁言作者").click()
-    page.wait_for_url(f"**/admin/news/comment/{advert.pk}/ban/")
+    page.wait_for_url(f"**/admin/comments/comment/{advert.pk}/ban/")
     page.get_by_label("7 天").check()
     page.locator("input[name=reason]").fill("发布广告")
     page.get_by_role("button", name="禁言作者").click()

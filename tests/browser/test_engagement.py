@@ -3,8 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from news.models import Article, Reaction
-from news.viewcount import add_views
+from news.articles.models import Article
+from news.viewcounts.models import Reaction
+from news.viewcounts.viewcount import add_views
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,7 +52,7 @@ def test_reactions_update_in_place_and_move(open_page, seed_article, reader_cont
 
 
 def test_rankings_and_hot_block(open_page, seed_article):
-    from news.factories import make_article
+    from news.articles.factories import make_article
 
     other = make_article(title="钧瓷文化节开幕", category=seed_article.category, author=seed_article.author)
     add_views({(seed_article.pk, timezone.localdate()): 40, (other.pk, timezone.localdate()): 90})

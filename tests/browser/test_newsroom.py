@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from news.factories import make_image_bytes
+from news.articles.factories import make_image_bytes
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
 from tests.browser.test_comments_journey import admin_log_in
 
@@ -84,7 +84,7 @@ def choose_autocomplete(page, field, text):
 def test_reporter_writes_pastes_from_wechat_and_schedules(
     open_page, browser, live_server, settings, media_root, tmp_path, wechat_site, reporter, other_reporter, category
 ):
-    from news.models import Article
+    from news.articles.models import Article
 
     settings.NEWS_FETCH_PRIVATE_IMAGES = True  # the "WeChat" server is on 127.0.0.1
     phone = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
@@ -182,7 +182,7 @@ def test_reporter_publishes_with_a_cover_and_it_is_on_home_and_its_category(
     open_page, browser, live_server, media_root, tmp_path, reporter, category
 ):
     """Journey 1 on a desktop: write, add a cover, publish now; readers find it at once."""
-    from news.models import Article
+    from news.articles.models import Article
 
     desk = browser.new_context(viewport=DESKTOP, locale="zh-CN")
     page = admin_log_in(open_page, desk, reporter, "/admin/news/article/add/")

@@ -32,10 +32,10 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DESKTOP, PageProblems, screenshot
-from tests.news.test_viewcount_processes import free_port
+from tests.viewcounts.test_viewcount_processes import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO_PASSWORD = "yzgz-demo-2021"  # news.demo.DEMO_PASSWORD
+DEMO_PASSWORD = "yzgz-demo-2021"  # tools.demo.DEMO_PASSWORD
 SEED_ARTICLE = "/article/1/"
 
 pytestmark = pytest.mark.skipif(

@@ -4,7 +4,7 @@ saving, 删除头像 — on a phone and a desktop."""
 import pytest
 from django.test import Client
 
-from news.factories import make_image_bytes
+from news.articles.factories import make_image_bytes
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)

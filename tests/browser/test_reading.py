@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def site(seed_article, settings, media_root):
     settings.SERVE_MEDIA = True
-    from news.factories import make_article, make_cover
+    from news.articles.factories import make_article, make_cover
 
     make_article(
         title="神垕古镇钧瓷文化节开幕",

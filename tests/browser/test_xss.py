@@ -17,7 +17,7 @@ A payload that ran would call ``alert(n)``/``confirm``/``prompt`` or set ``windo
   ``url()``/``expression()``, no extra frames, and article bodies hold only the sanitiser's
   allow-list. Plain-text fields must also read back exactly as typed.
 
-Most rows are created directly (comments through ``news.services.comment_post``, bodies
+Most rows are created directly (comments through ``news.comments.services.comment_post``, bodies
 through ``Article.save``, which sanitises them as the admin's save does); a resident also
 types payloads into the real login, profile, comment, reply, report and search forms, and
 staff log in through the admin login page.
@@ -35,13 +35,13 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from news.views.articles import COMMENTS_PER_PAGE
-from news.views.lists import PAGE_SIZE
+from news.articles.views.lists import PAGE_SIZE
+from news.comments.listing import COMMENTS_PER_PAGE
 from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PASSWORD = "demo-password-123"  # news.factories.make_user's default
+PASSWORD = "demo-password-123"  # news.articles.factories.make_user's default
 SITE_NAME = "禹州关注"  # SiteSettings.site_name's default
 VENDORED = Path(__file__).resolve().parents[1] / "data" / "xss-payloads.txt"
 
@@ -194,8 +194,8 @@ GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c000
 
 
 def body_allow_list():
-    """news.sanitize's allow-list, plus the <picture> markup news.body makes of our uploads."""
-    from news.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
+    """news.articles.sanitize's allow-list, plus the <picture> markup news.articles.body makes of our uploads."""
+    from news.articles.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 
     allowed = {tag: sorted(ALLOWED_ATTRIBUTES.get(tag, ())) for tag in ALLOWED_TAGS}
     allowed["a"].append("rel")
@@ -339,7 +339,7 @@ class PayloadSite:
 
 
 def comments_open_without_pause():
-    from news.models import SiteSettings
+    from news.articles.models import SiteSettings
 
     settings = SiteSettings.current()
     settings.comment_moderation = "post_first"
@@ -351,9 +351,10 @@ def comments_open_without_pause():
 @pytest.fixture
 def payload_site(db):
     from accounts.roles import REPORTER
-    from news import services
-    from news.factories import make_article, make_category, make_source, make_user
-    from news.models import ArticleDailyViews, Comment
+    from news.articles.factories import make_article, make_category, make_source, make_user
+    from news.comments import services
+    from news.comments.models import Comment
+    from news.viewcounts.models import ArticleDailyViews
 
     comments_open_without_pause()
     reporter = make_user("reporter_xss", role=REPORTER, nickname=NICKNAMES[0])
@@ -517,7 +518,7 @@ def search_box_value(query):
 
 def test_payloads_as_search_queries_never_run(readers, payload_site):
     """Each payload as ``q``: the results page, its title, both search boxes and the snippets."""
-    from news.sanitize import html_to_text
+    from news.articles.sanitize import html_to_text
 
     site = payload_site
     texts = {article.title: article.excerpt + "\n" + html_to_text(article.body) for article in site.articles}
@@ -554,9 +555,9 @@ def test_payloads_as_search_queries_never_run(readers, payload_site):
 
 def test_the_vendored_payload_list_never_runs(readers, db):
     """PayloadsAllTheThings' list (tests/data/xss-payloads.txt): one body, and every line as a comment."""
-    from news.factories import make_article, make_user
-    from news.models import Comment
-    from news.services import _recount
+    from news.articles.factories import make_article, make_user
+    from news.comments.models import Comment
+    from news.comments.services import _recount
 
     vendored = vendored_payloads()
     assert len(vendored) > 200
@@ -598,14 +599,14 @@ def log_in_through_the_form(reader, user, next_path):
 def test_payloads_typed_into_the_forms_never_run(readers, browser, open_page, live_server, payload_site):
     """A resident types payloads into the profile, comment, reply, report and search forms."""
     from accounts.models import Ban
-    from news import services
-    from news.models import Comment, CommentReport
+    from news.comments import services
+    from news.comments.models import Comment, CommentReport
 
     site = payload_site
     article = site.articles[5]
     url = article.get_absolute_url()
     neighbour = services.comment_post(article=article, user=site.commenters[5], text=PAYLOADS[1]).comment
-    from news.factories import make_user
+    from news.articles.factories import make_user
 
     typist = make_user("typist")
     reader = readers(DESKTOP)
@@ -712,10 +713,11 @@ def admin_log_in(reader, user, next_path):
 def test_payloads_in_the_newsroom_never_run(readers, payload_site):
     """Moderators read payload comments, reports and bans; editors payload titles and bodies."""
     from accounts.roles import EDITOR, MODERATOR
-    from news import services
-    from news.admin_articles import ArticleAdmin
-    from news.factories import make_user
-    from news.models import ArticleRevision, ModerationAction, SensitiveWord
+    from news.articles import services as article_services
+    from news.articles.factories import make_user
+    from news.articles.models import ArticleRevision
+    from news.comments import services
+    from news.comments.models import ModerationAction, SensitiveWord
 
     site = payload_site
     moderator = make_user("moderator_xss", role=MODERATOR, nickname=NICKNAMES[6])
@@ -729,20 +731,20 @@ def test_payloads_in_the_newsroom_never_run(readers, payload_site):
     reported = site.comments[0]
 
     desk = readers(DESKTOP)
-    page = admin_log_in(desk, moderator, "/admin/news/comment/")
+    page = admin_log_in(desk, moderator, "/admin/comments/comment/")
     rows = desk.texts("#result_list tbody .field-excerpt")
     assert len(rows) == len(site.comments + site.replies)
     assert set(rows) == {c.body[:60] for c in site.comments + site.replies}
     assert set(desk.texts("#result_list tbody .field-author_link")) == set(NICKNAMES)
     search = pick("<script>alert")
     for path in (
-        "/admin/news/comment/?reported=yes",
-        f"/admin/news/comment/?q={quote(search, safe='')}",
-        f"/admin/news/comment/{reported.pk}/change/",
-        f"/admin/news/comment/{reported.pk}/ban/",
-        "/admin/news/moderationaction/",
+        "/admin/comments/comment/?reported=yes",
+        f"/admin/comments/comment/?q={quote(search, safe='')}",
+        f"/admin/comments/comment/{reported.pk}/change/",
+        f"/admin/comments/comment/{reported.pk}/ban/",
+        "/admin/comments/moderationaction/",
         "/admin/accounts/ban/",
-        "/admin/news/sensitiveword/",
+        "/admin/comments/sensitiveword/",
     ):
         page = desk.visit(path)
         if "?q=" in path:
@@ -753,7 +755,7 @@ def test_payloads_in_the_newsroom_never_run(readers, payload_site):
 
     # An editor: the article list, the change form (the body in the editor) and a title edited there.
     edited = site.articles[9]
-    first = ArticleAdmin.keep_revision(edited, editor)
+    first = article_services.keep_revision(edited, editor)
     writer = readers(DESKTOP)
     page = admin_log_in(writer, editor, "/admin/news/article/")
     listed = set(writer.texts("#result_list tbody .field-title"))

@@ -1,0 +1,88 @@
+"""The staff roles as they stood when migrations accounts 0002/0004/0005 and news 0007 ran.
+
+Frozen (never edit): migrations must not import live code, which moves and changes (the
+comment models, for one, later moved to the comments app). ``accounts.roles`` is the live
+table; a later change of roles is a new migration with its own frozen copy.
+"""
+
+REPORTER = "记者"
+EDITOR = "编辑"
+MODERATOR = "审核"
+
+ROLE_PERMISSIONS = {
+    REPORTER: [
+        "news.add_article",
+        "news.change_article",
+        "news.view_article",
+        "news.publish_article",  # a site may take this away: reporters then submit for review
+        "news.view_articlerevision",
+        "news.view_category",
+        "news.view_source",
+        "taggit.view_tag",
+    ],
+    EDITOR: [
+        "news.add_article",
+        "news.change_article",
+        "news.delete_article",
+        "news.view_article",
+        "news.manage_all_articles",
+        "news.publish_article",
+        "news.feature_article",
+        "news.view_articlerevision",
+        "news.add_category",
+        "news.change_category",
+        "news.delete_category",
+        "news.view_category",
+        "news.add_source",
+        "news.change_source",
+        "news.delete_source",
+        "news.view_source",
+        "news.change_sitesettings",
+        "news.view_sitesettings",
+        "news.add_reaction",
+        "news.change_reaction",
+        "news.view_reaction",
+        "taggit.add_tag",
+        "taggit.change_tag",
+        "taggit.delete_tag",
+        "taggit.view_tag",
+        "accounts.view_user",
+    ],
+    # Moderators read articles on the public site, where the comment queue links them; drafts,
+    # revisions and withdrawal reasons are newsroom material (news migration 0011).
+    MODERATOR: [
+        "accounts.view_user",  # the ban form's user search (autocomplete needs it)
+        "news.view_comment",
+        "news.change_comment",
+        "news.delete_comment",
+        "news.moderate_comment",
+        "news.view_commentreport",
+        "news.add_sensitiveword",
+        "news.change_sensitiveword",
+        "news.delete_sensitiveword",
+        "news.view_sensitiveword",
+        "news.view_moderationaction",
+        "accounts.add_ban",
+        "accounts.change_ban",
+        "accounts.view_ban",
+    ],
+}
+
+
+def sync_roles(apps, schema_editor=None):
+    """Create the role groups and grant each its permissions (idempotent)."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations; make sure they exist now.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, apps=apps)
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = group_model.objects.get_or_create(name=role)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            permission = permission_model.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                group.permissions.add(permission)

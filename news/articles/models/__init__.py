@@ -1,0 +1,6 @@
+"""The articles app's models (app label ``news``), split by concern."""
+
+from .articles import Article, ArticleQuerySet, ArticleRevision, Category, Source
+from .site import ModerationMode, SiteSettings
+
+__all__ = ["Article", "ArticleQuerySet", "ArticleRevision", "Category", "ModerationMode", "SiteSettings", "Source"]

@@ -1,0 +1,75 @@
+"""Site settings that editors change in the admin: the footer, legal numbers, the stats line."""
+
+from django.core.cache import cache
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+CACHE_KEY = "news:site-settings:v1"
+
+
+class ModerationMode(models.TextChoices):
+    POST_FIRST = "post_first", _("Publish first, review later")
+    REVIEW_FIRST = "review_first", _("Hold every comment for review")
+
+
+class SiteSettings(models.Model):
+    """One row (pk=1). Read through :meth:`current`, which caches it."""
+
+    site_name = models.CharField(_("site name"), max_length=50, default="禹州关注")
+    slogan = models.CharField(_("slogan"), max_length=100, blank=True, default="禹州关注,一座城市的思考与远见。")
+    hotline = models.CharField(_("customer hotline"), max_length=50, blank=True, default="18768801199")
+    hotline_hours = models.CharField(_("hotline hours"), max_length=50, blank=True, default="周一至周日:09:00 - 21:00")
+    address = models.CharField(_("company address"), max_length=100, blank=True, default="禹州市裕华大街中段")
+    icp_number = models.CharField(
+        _("ICP filing number"),
+        max_length=50,
+        blank=True,
+        default="豫ICP备19007333号-1",
+        help_text=_("Linked to the national filing site beian.miit.gov.cn."),
+    )
+    police_number = models.CharField(
+        _("public security filing number"), max_length=50, blank=True, default="41108102000262"
+    )
+    license_number = models.CharField(_("operating licence number"), max_length=50, blank=True, default="豫B2-20230773")
+    comment_moderation = models.CharField(
+        _("comment moderation"),
+        max_length=16,
+        choices=ModerationMode.choices,
+        default=ModerationMode.POST_FIRST,
+        help_text=_("Each article can override this."),
+    )
+    comments_close_after_days = models.PositiveSmallIntegerField(
+        _("close comments after (days)"),
+        null=True,
+        blank=True,
+        help_text=_("Days after publication; empty keeps comments open."),
+    )
+    comment_min_interval = models.PositiveSmallIntegerField(
+        _("seconds between two comments of one resident"), default=30
+    )
+    comment_ip_hourly_limit = models.PositiveSmallIntegerField(_("comments per IP address per hour"), default=30)
+    show_render_stats = models.BooleanField(
+        _("show render statistics"),
+        default=True,
+        help_text=_("The footer line with server time, render seconds and query count."),
+    )
+
+    class Meta:
+        verbose_name = _("site settings")
+        verbose_name_plural = _("site settings")
+
+    def __str__(self):
+        return str(_("Site settings"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        cache.delete(CACHE_KEY)
+
+    @classmethod
+    def current(cls):
+        settings = cache.get(CACHE_KEY)
+        if settings is None:
+            settings, _created = cls.objects.get_or_create(pk=1)
+            cache.set(CACHE_KEY, settings, 60 * 60)
+        return settings

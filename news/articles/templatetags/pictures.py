@@ -1,0 +1,27 @@
+"""``{% cover article sizes %}``: an article's cover as a responsive ``<picture>``."""
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from news.articles.body import picture
+
+register = template.Library()
+
+
+@register.simple_tag
+def cover(article, sizes="100vw", lazy=True, alt="", priority=False):
+    """WebP and JPEG renditions with ``srcset``/``sizes``/``width``/``height``; no query."""
+    if not article.cover:
+        return ""
+    markup = picture(
+        article.cover.name,
+        article.cover_width,
+        article.cover_height,
+        alt=alt,
+        sizes=sizes,
+        lazy=lazy,
+        storage=article.cover.storage,
+    )
+    if priority:
+        markup = markup.replace("<img ", '<img fetchpriority="high" ', 1)
+    return mark_safe(markup)  # noqa: S308 - built from escaped parts in news.articles.body.picture

@@ -1,0 +1,179 @@
+"""Page metadata for search engines and share cards: canonical URL, Open Graph, Twitter, JSON-LD.
+
+The data is built here in Python; templates only place it. JSON-LD is written the way
+Django's ``json_script`` writes JSON: ``<``, ``>`` and ``&`` become ``\\u003C`` … so no
+title or summary can close the ``<script>`` element.
+"""
+
+import json
+from urllib.parse import quote
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.encoding import escape_uri_path
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+
+from news.articles.markup import iso_local
+from news.articles.models import SiteSettings
+from news.articles.views.share import is_local_path
+from yzgz import images
+from yzgz.siteurl import absolute_url as site_absolute_url
+
+register = template.Library()
+
+DESCRIPTION_LENGTH = 160
+JSON_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003C",
+    ord(">"): "\\u003E",
+    ord("&"): "\\u0026",
+    # Valid in JSON, but line terminators in JavaScript: escaped for any reader that evals.
+    ord("\u2028"): "\\u2028",
+    ord("\u2029"): "\\u2029",
+}
+
+
+def json_ld_script(data):
+    """``<script type="application/ld+json">`` with ``data``, safe inside HTML."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308 - JSON with < > & escaped
+
+
+def absolute(request, location):
+    """On the site's address (``SITE_URL``), never the Host the client sent."""
+    return site_absolute_url(location, request)
+
+
+def description_of(article):
+    return Truncator(article.excerpt).chars(DESCRIPTION_LENGTH)
+
+
+def cover_of(request, article):
+    """{"url", "width", "height"} of the cover's largest JPEG rendition (≤ 1200 px), or None.
+
+    Shared previews (WeChat, Weibo, search engines) get a JPEG every client reads, never the
+    full-size original; GIFs and covers of unknown size are given as they are.
+    """
+    if not article.cover:
+        return None
+    width, height = article.cover_width or None, article.cover_height or None
+    widths = images.rendition_widths(width)
+    if not widths or not height or images.is_animated(article.cover.name):
+        return {"url": absolute(request, article.cover.url), "width": width, "height": height}
+    top = widths[-1]
+    url = article.cover.storage.url(images.rendition_name(article.cover.name, top, "jpg"))
+    return {"url": absolute(request, url), "width": top, "height": max(1, round(height * top / width))}
+
+
+def news_article_data(request, article, site, canonical_url, cover):
+    published = article.published_at
+    modified = max(article.updated_at or published, published)
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title,
+        "description": description_of(article),
+        "url": canonical_url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": canonical_url},
+        "datePublished": iso_local(published),
+        "dateModified": iso_local(modified),
+        "articleSection": article.category.name,
+        "inLanguage": "zh-CN",
+        "author": [
+            {
+                "@type": "Person",
+                "name": article.author.display_name,
+                "url": absolute(request, article.author.get_absolute_url()),
+            }
+        ],
+        "publisher": {
+            "@type": "Organization",
+            "name": site.site_name,
+            "url": absolute(request, reverse("news:home")),
+            "logo": {"@type": "ImageObject", "url": absolute(request, static("img/favicon.svg"))},
+        },
+    }
+    if cover:
+        image = {"@type": "ImageObject", "url": cover["url"]}
+        if cover["width"] and cover["height"]:
+            image.update(width=cover["width"], height=cover["height"])
+        data["image"] = [image]
+    return data
+
+
+def breadcrumb_data(request, article, site, canonical_url):
+    """Site home › parent category › category › article, as the page's breadcrumb reads."""
+    trail = [(site.site_name, absolute(request, reverse("news:home")))]
+    category = article.category
+    if category.parent_id:
+        trail.append((category.parent.name, absolute(request, category.parent.get_absolute_url())))
+    trail.append((category.name, absolute(request, category.get_absolute_url())))
+    trail.append((article.title, canonical_url))
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": position, "name": name, "item": url}
+            for position, (name, url) in enumerate(trail, start=1)
+        ],
+    }
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, location):
+    """``{% absolute_url article.get_absolute_url as url %}``: on the site's address."""
+    return absolute(context.get("request"), location)
+
+
+@register.inclusion_tag("includes/meta.html", takes_context=True)
+def article_meta(context, article):
+    """Canonical link, Open Graph, Twitter card and JSON-LD of an article page."""
+    request = context.get("request")
+    site = context.get("site") or SiteSettings.current()
+    canonical_url = absolute(request, article.get_absolute_url())
+    cover = cover_of(request, article)
+    tags = context.get("article_tags")  # the article page reads them once for the page and this
+    if tags is None:
+        tags = article.tags.all()
+    return {
+        "canonical_url": canonical_url,
+        "og_type": "article",
+        "title": article.title,
+        "description": description_of(article) or site.slogan,
+        "image": cover,
+        "image_alt": article.title,
+        "published_time": iso_local(article.published_at),
+        "modified_time": iso_local(max(article.updated_at or article.published_at, article.published_at)),
+        "section": article.category.name,
+        "tags": [tag.name for tag in tags],
+        "noindex": context.get("is_preview", False),
+        "json_ld": [
+            json_ld_script(news_article_data(request, article, site, canonical_url, cover)),
+            json_ld_script(breadcrumb_data(request, article, site, canonical_url)),
+        ],
+    }
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context):
+    """手机版: the address of this page on the site's address (with the query a cached page keeps)."""
+    request = context.get("request")
+    return absolute(request, request.get_full_path()) if request is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def page_qr_src(context):
+    """手机版: the address of this page's QR code (``/qr.svg?path=…``), path and query only.
+
+    A query too long for a QR code falls back to the bare path; "" when neither is accepted.
+    """
+    request = context.get("request")
+    if request is None:
+        return ""
+    for path in (request.get_full_path(), escape_uri_path(request.path)):
+        if is_local_path(path):
+            return f"{reverse('news:page-qr')}?path={quote(path, safe='/')}"
+    return ""

@@ -1,0 +1,22 @@
+"""Public pages of the articles app: the home page, the article page and the lists."""
+
+from .articles import ArticleDetailView, HomeView
+from .lists import (
+    CategoryArticleListView,
+    MonthArchiveView,
+    PublisherArticleListView,
+    SourceArticleListView,
+    TagArticleListView,
+    TagIndexView,
+)
+
+__all__ = [
+    "ArticleDetailView",
+    "CategoryArticleListView",
+    "HomeView",
+    "MonthArchiveView",
+    "PublisherArticleListView",
+    "SourceArticleListView",
+    "TagArticleListView",
+    "TagIndexView",
+]

@@ -1,0 +1,14 @@
+"""Comments, reports, sensitive words and moderation."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CommentsConfig(AppConfig):
+    name = "news.comments"
+    label = "comments"
+    verbose_name = _("Comments")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,318 @@
+"""Writes that touch several rows or keep counters exact: posting and moderating comments,
+reports and bans.
+
+``Article.comment_count`` is recounted inside the same transaction as every change of
+a comment's status, with the article row locked first (``SELECT … FOR UPDATE`` on
+PostgreSQL; SQLite serialises writers itself). The recount runs after the lock is held, so
+it sees every committed change and concurrent posts, approvals and deletions cannot lose
+an update. Every moderation action is written to ``ModerationAction``.
+"""
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Ban, ban_message
+from news.articles.models import Article, ModerationMode, SiteSettings
+from news.comments import wordfilter
+from news.comments.models import Comment, CommentReport, ModerationAction, SensitiveWord
+from yzgz import counters, pagecache
+
+LINK_PATTERN = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
+MAX_LINKS = 2
+DUPLICATE_WINDOW = timedelta(hours=24)
+WORDS_CACHE_KEY = "news:sensitive-words:version"
+
+
+class CommentRefused(Exception):
+    """A comment, reply or report that cannot be accepted; the message is for the resident."""
+
+    def __init__(self, message, status=400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# --- sensitive words ------------------------------------------------------------------------
+
+_filter_cache = {"version": None, "filter": None}
+
+
+def forget_sensitive_words(**kwargs):
+    """Called when a word changes: every app server rebuilds its automaton on next use."""
+    cache.set(WORDS_CACHE_KEY, uuid.uuid4().hex, None)
+
+
+def sensitive_word_filter():
+    """The automaton of all sensitive words, rebuilt when the shared version token changes."""
+    version = cache.get_or_set(WORDS_CACHE_KEY, lambda: uuid.uuid4().hex, None)
+    if _filter_cache["version"] != version or _filter_cache["filter"] is None:
+        entries = SensitiveWord.objects.values_list("word", "action")
+        _filter_cache.update(filter=wordfilter.WordFilter(entries), version=version)
+    return _filter_cache["filter"]
+
+
+# --- text checks --------------------------------------------------------------------------
+
+
+def clean_comment_text(text):
+    """Normalise line endings and refuse what is not plain text of a sensible length."""
+    if not isinstance(text, str):
+        raise CommentRefused(_("Please write a comment."))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        raise CommentRefused(_("The comment contains control characters. Please type plain text."))
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        raise CommentRefused(_("The comment contains invalid characters."))
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    if len(text) < Comment.MIN_LENGTH:
+        raise CommentRefused(_("A comment needs at least %(min)d characters.") % {"min": Comment.MIN_LENGTH})
+    if len(text) > Comment.MAX_LENGTH:
+        raise CommentRefused(
+            _("A comment can have at most %(max)d characters; this one has %(length)d.")
+            % {"max": Comment.MAX_LENGTH, "length": len(text)}
+        )
+    return text
+
+
+def check_can_speak(user):
+    """Refuse anonymous, inactive and banned users; the ban message says why and until when."""
+    if not user.is_authenticated:
+        raise CommentRefused(_("Please log in to comment."), status=403)
+    if not user.is_active:
+        raise CommentRefused(_("This account is disabled."), status=403)
+    ban = user.active_ban()
+    if ban is not None:
+        raise CommentRefused(ban_message(ban), status=403)
+
+
+# --- flood control (counters in the shared cache) ---------------------------------------------
+
+
+def _check_flood(user, ip_address, site):
+    interval = site.comment_min_interval
+    if interval and not cache.add(f"comment:user:{user.pk}:recent", 1, interval):
+        raise CommentRefused(
+            _("You are commenting too fast. Please wait %(seconds)d seconds between comments.") % {"seconds": interval},
+            status=429,
+        )
+    limit = site.comment_ip_hourly_limit
+    if ip_address and limit and counters.hit(f"comment:ip:{ip_address}:hour", 3600) > limit:
+        raise CommentRefused(_("Too many comments from your network in the last hour. Please try later."), status=429)
+
+
+# --- posting -------------------------------------------------------------------------------
+
+
+@dataclass
+class Posted:
+    comment: Comment
+    replaced_words: bool
+
+
+def comment_post(*, article, user, text, parent_id=None, ip_address=None, user_agent=""):
+    """Check and save a comment or reply; raises CommentRefused with a message for the resident.
+
+    Order of checks: who may speak, whether the article takes comments, the text itself,
+    the reply target, duplicates, sensitive words (block / hold / replace), flood limits,
+    links, then the moderation mode decides between approved and pending.
+    """
+    site = SiteSettings.current()
+    check_can_speak(user)
+    if not Article.objects.published().filter(pk=article.pk).exists():
+        raise CommentRefused(_("This article is not open for comments."), status=404)
+    if not article.comments_open(site):
+        raise CommentRefused(_("Comments are closed for this article."), status=403)
+    text = clean_comment_text(text)
+
+    parent = None
+    if parent_id not in (None, ""):
+        try:
+            parent = (
+                Comment.objects.visible_to(user)
+                .filter(article=article, pk=int(parent_id))
+                .select_related("parent")
+                .get()
+            )
+        except (ValueError, TypeError, OverflowError, Comment.DoesNotExist) as exc:
+            raise CommentRefused(_("The comment you are replying to does not exist on this article.")) from exc
+        # Replies are one level deep: a reply to a reply joins the thread of its parent.
+        parent = parent.parent or parent
+
+    since = timezone.now() - DUPLICATE_WINDOW
+    if Comment.objects.filter(user=user, body=text, created_at__gte=since).exists():
+        raise CommentRefused(_("You have already posted this text."), status=409)
+
+    verdict = sensitive_word_filter().check(text)
+    if verdict.action == wordfilter.BLOCK:
+        raise CommentRefused(_("Sorry, your text contains sensitive words and cannot be submitted."))
+    text = verdict.text
+
+    _check_flood(user, ip_address, site)
+
+    hold_reason = ""
+    if verdict.action == wordfilter.HOLD:
+        hold_reason = _("sensitive word")
+    elif len(LINK_PATTERN.findall(text)) > MAX_LINKS:
+        hold_reason = _("more than %(n)d links") % {"n": MAX_LINKS}
+    elif article.moderation_mode(site) == ModerationMode.REVIEW_FIRST:
+        hold_reason = _("every comment is reviewed")
+    status = Comment.Status.PENDING if hold_reason else Comment.Status.APPROVED
+
+    with transaction.atomic():
+        _lock_articles([article.pk])
+        comment = Comment.objects.create(
+            article=article,
+            user=user,
+            parent=parent,
+            body=text,
+            status=status,
+            hold_reason=hold_reason,
+            ip_address=ip_address or None,
+            user_agent=(user_agent or "")[:300],
+        )
+        if status == Comment.Status.APPROVED:
+            _recount([article.pk])
+    return Posted(comment=comment, replaced_words=verdict.action == wordfilter.REPLACE)
+
+
+# --- moderation --------------------------------------------------------------------------
+
+_STATUS_FOR_KIND = {
+    ModerationAction.Kind.APPROVE: Comment.Status.APPROVED,
+    ModerationAction.Kind.REJECT: Comment.Status.REJECTED,
+    ModerationAction.Kind.SPAM: Comment.Status.SPAM,
+}
+
+
+def _ids(comments):
+    """Primary keys of a queryset or of a list of comments."""
+    if hasattr(comments, "values_list"):
+        return list(comments.values_list("pk", flat=True))
+    return [comment.pk for comment in comments]
+
+
+def comments_moderate(*, comments, kind, by):
+    """Approve, reject or mark as spam; returns how many comments changed status."""
+    status = _STATUS_FOR_KIND[kind]
+    ids = _ids(comments)
+    with transaction.atomic():
+        article_ids = _lock_articles(Comment.objects.filter(pk__in=ids).values_list("article_id", flat=True))
+        changed = list(Comment.objects.filter(pk__in=ids).exclude(status=status).values_list("pk", flat=True))
+        Comment.objects.filter(pk__in=changed).update(status=status)
+        _log_many(kind, by, changed)
+        _recount(article_ids)
+    return len(changed)
+
+
+def comments_delete(*, comments, by):
+    """Delete comments (and their replies); returns how many rows went."""
+    ids = _ids(comments)
+    with transaction.atomic():
+        targets = Comment.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids))
+        article_ids = _lock_articles(targets.values_list("article_id", flat=True))
+        rows = list(targets.values_list("pk", "user_id", "body"))
+        ModerationAction.objects.bulk_create(
+            ModerationAction(kind=ModerationAction.Kind.DELETE, actor=by, target_user_id=user_id, detail=body[:300])
+            for _pk, user_id, body in rows
+        )
+        targets.delete()
+        _recount(article_ids)
+    return len(rows)
+
+
+def comment_report(*, comment, user, reason, detail=""):
+    """Record a reader's report; a second report by the same reader is refused."""
+    check_can_speak(user)
+    if reason not in CommentReport.Reason.values:
+        raise CommentRefused(_("Please choose a reason for the report."))
+    detail = (detail or "").strip()[:200]
+    if any(unicodedata.category(ch) == "Cc" for ch in detail):
+        raise CommentRefused(_("The details contain control characters."))
+    try:
+        with transaction.atomic():
+            CommentReport.objects.create(comment=comment, user=user, reason=reason, detail=detail)
+            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+    except IntegrityError as exc:
+        raise CommentRefused(_("You have already reported this comment."), status=409) from exc
+
+
+BAN_DURATIONS = {
+    "1d": timedelta(days=1),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "forever": None,
+}
+
+
+def user_ban(*, user, by, duration, reason, comment=None):
+    """Ban a resident from speaking; shown on 小黑屋 until it ends by itself."""
+    if duration not in BAN_DURATIONS:
+        raise ValueError(f"unknown ban duration {duration!r}")
+    length = BAN_DURATIONS[duration]
+    now = timezone.now()
+    with transaction.atomic():
+        ban = Ban(user=user, reason=reason, created_by=by, created_at=now, expires_at=now + length if length else None)
+        ban.full_clean()  # Ban.clean(): never a staff account
+        ban.save()
+        log_ban(ban, by=by, comment=comment, duration=duration)
+    return ban
+
+
+def log_ban(ban, *, by, comment=None, duration=None):
+    """The moderation log's entry for a new ban (from the comment queue or the ban admin)."""
+    detail = f"{duration}: {ban.reason}" if duration else ban.reason
+    ModerationAction.objects.create(
+        kind=ModerationAction.Kind.BAN, actor=by, comment=comment, target_user=ban.user, detail=detail[:300]
+    )
+
+
+def ban_lift(*, ban, by):
+    with transaction.atomic():
+        Ban.objects.filter(pk=ban.pk, lifted_at__isnull=True).update(lifted_at=timezone.now())
+        pagecache.bump_on_commit()  # 小黑屋
+        ModerationAction.objects.create(
+            kind=ModerationAction.Kind.LIFT_BAN, actor=by, target_user_id=ban.user_id, detail=ban.reason[:300]
+        )
+
+
+# --- counters ----------------------------------------------------------------------------
+
+
+def _lock_articles(article_ids):
+    """Lock the article rows in id order (no deadlocks); returns the sorted ids."""
+    ids = sorted(set(article_ids))
+    if ids:
+        list(Article.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+    return ids
+
+
+def _recount(article_ids):
+    """Set each article's comment_count to its number of approved comments (rows are locked)."""
+    if not article_ids:
+        return
+    counts = dict(
+        Comment.objects.filter(article_id__in=article_ids, status=Comment.Status.APPROVED)
+        .values_list("article_id")
+        .annotate(n=Count("pk"))
+        .values_list("article_id", "n")
+    )
+    for article_id in article_ids:
+        Article.objects.filter(pk=article_id).update(comment_count=counts.get(article_id, 0))
+    pagecache.bump_on_commit()  # comments and their counts are on the cached pages
+
+
+def _log_many(kind, by, comment_ids):
+    rows = Comment.objects.filter(pk__in=comment_ids).values_list("pk", "user_id", "body")
+    ModerationAction.objects.bulk_create(
+        ModerationAction(kind=kind, actor=by, comment_id=pk, target_user_id=user_id, detail=body[:300])
+        for pk, user_id, body in rows
+    )

@@ -1,0 +1,282 @@
+"""Chinese-aware search over published articles.
+
+Chinese has no spaces, so a two-character word must be found inside any sentence. Each
+article keeps a search document (:class:`news.search.models.SearchDocument`) whose text is the
+article's tokens: every run of Chinese characters becomes its overlapping bigrams ("党建观摩"
+→ "党建 建观 观摩"), every run of Latin letters or digits becomes one lower-case word. On
+PostgreSQL two generated ``tsvector`` columns (``'simple'`` configuration, GIN-indexed) hold
+them, and a query becomes a phrase of bigrams ("社区党建" → ``社区 <-> 区党 <-> 党建``), so
+"观摩" finds every article that contains it and nothing that merely contains 观 and 摩. Title
+matches rank first, then more matches (``ts_rank``), then newer. On SQLite a plain
+``LIKE`` search stands in.
+
+:func:`tokens` is the one tokeniser; swap it (for jieba, say) and rebuild with
+``manage.py rebuild_search_index``.
+"""
+
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models import BooleanField, Case, FloatField, Q, Value, When
+from django.db.models.expressions import RawSQL
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from news.articles.sanitize import html_to_text
+
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 8
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
+
+
+def normalize(text):
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def _grams(run):
+    if run[0].isascii():
+        return [run]
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def tokens(text):
+    """The search tokens of a text, in order: Chinese bigrams and lower-case Latin words."""
+    out = []
+    for run in _TOKEN.findall(normalize(text)):
+        out.extend(_grams(run))
+    return out
+
+
+def document_text(text):
+    return " ".join(tokens(text))
+
+
+def query_terms(query):
+    """The query's terms (runs of Chinese, Latin words, numbers), at most MAX_TERMS."""
+    return _TOKEN.findall(normalize(query[:MAX_QUERY_LENGTH]))[:MAX_TERMS]
+
+
+def tsquery(terms):
+    """A to_tsquery() string: each term a phrase of its bigrams, all terms required.
+
+    Terms come from the token regex, so they hold only Chinese characters, a-z and 0-9:
+    nothing can be read as a tsquery operator.
+    """
+    parts = []
+    for term in terms:
+        grams = _grams(term)
+        if len(grams) == 1 and not term.isascii() and len(term) == 1:
+            parts.append(f"{term}:*")  # one character: any bigram starting with it
+        else:
+            parts.append("(" + " <-> ".join(grams) + ")" if len(grams) > 1 else grams[0])
+    return " & ".join(parts)
+
+
+def search(queryset, query):
+    """Narrow and order ``queryset`` (already the public articles) by a reader's query."""
+    terms = query_terms(query)
+    if not terms:
+        return queryset.none(), terms
+    if connection.vendor == "postgresql":
+        return _search_postgresql(queryset, terms), terms
+    return _search_fallback(queryset, terms), terms
+
+
+COUNT_CAP = 1000
+
+
+def count(queryset, terms, cap=COUNT_CAP, published_only=False):
+    """How many articles match, up to ``cap`` + 1 (shown as "1000+"), without ranking them.
+
+    Counting every one of 6,000 matches cost more than ranking the first page; nobody pages
+    past a thousand results, so the count stops there. With ``published_only`` (``queryset``
+    is then ignored) PostgreSQL counts in the search documents alone.
+    """
+    if not terms:
+        return 0
+    if connection.vendor == "postgresql" and published_only:
+        return _count_postgresql(terms, cap)
+    if connection.vendor == "postgresql":
+        matches = matching(queryset, tsquery(terms))
+    else:
+        matches = _search_fallback(queryset, terms)
+    return matches.order_by().values("pk")[: cap + 1].count()
+
+
+def _count_postgresql(terms, cap):
+    from django.utils import timezone
+
+    sql = f"""
+        SELECT count(*) FROM (
+            SELECT 1 FROM {TABLE} AS doc
+            WHERE doc.vector @@ to_tsquery('simple', %s) AND doc.status = 'published' AND doc.published_at <= %s
+            LIMIT %s
+        ) AS capped
+    """  # noqa: S608 - constant SQL; the query and bounds are parameters
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tsquery(terms), timezone.now(), cap + 1])
+        return cursor.fetchone()[0]
+
+
+def matching(queryset, query):
+    """The articles of ``queryset`` whose search document matches (PostgreSQL), unordered."""
+    return queryset.filter(search_document__isnull=False).extra(  # noqa: S610 - constant SQL, query as parameter
+        where=[f"{TABLE}.vector @@ to_tsquery('simple', %s)"], params=[query]
+    )
+
+
+TABLE = "news_searchdocument"
+
+
+def _search_postgresql(queryset, terms):
+    query = tsquery(terms)
+    table = TABLE
+    return (
+        matching(queryset, query)
+        .annotate(
+            # The SQL is constant; the query travels as a parameter.
+            in_title=RawSQL(f"{table}.title_vector @@ to_tsquery('simple', %s)", [query], BooleanField()),  # noqa: S611 - constant SQL, bound query
+            score=RawSQL(f"ts_rank({table}.vector, to_tsquery('simple', %s))", [query], FloatField()),  # noqa: S611 - constant SQL, bound query
+        )
+        .order_by("-in_title", "-score", "-published_at", "-id")
+    )
+
+
+def _search_fallback(queryset, terms):
+    """SQLite and others: every term somewhere in title, summary or body; title matches first."""
+    in_title = Q()
+    for term in terms:
+        queryset = queryset.filter(Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term))
+        in_title &= Q(title__icontains=term)
+    return queryset.annotate(
+        in_title=Case(When(in_title, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        score=Value(0.0, output_field=FloatField()),
+    ).order_by("-in_title", "-published_at", "-id")
+
+
+class RankedIds:
+    """The ids of the published articles matching ``terms``, best first, fetched per slice.
+
+    A sequence for :class:`~django.core.paginator.Paginator` (which slices it; the count is
+    set on the paginator from :func:`count`). On PostgreSQL the search documents carry the
+    article's status and time (kept current by a trigger), so nothing joins the article
+    table; and title matches, which come first anyway, are ranked on their own (GIN index on
+    the title vector): a word in thousands of bodies costs a full ranking only for the pages
+    after the title matches.
+    """
+
+    _VISIBLE = "doc.status = 'published' AND doc.published_at <= %s"
+    _RANK = f"""
+        SELECT doc.article_id
+        FROM {TABLE} AS doc, to_tsquery('simple', %s) AS q(query)
+        WHERE {{match}} AND {_VISIBLE}
+        ORDER BY ts_rank(doc.vector, q.query) DESC, doc.published_at DESC, doc.article_id DESC
+        LIMIT %s OFFSET %s
+    """  # noqa: S608 - constant SQL; the query, time and bounds are parameters
+    _TITLE = "doc.title_vector @@ q.query"
+    _BODY_ONLY = "doc.vector @@ q.query AND NOT doc.title_vector @@ q.query"
+
+    def __init__(self, terms, now=None):
+        from django.utils import timezone
+
+        self.terms = terms
+        self.now = now or timezone.now()
+        self._title_total = None
+
+    def __len__(self):  # pragma: no cover - the paginator's count is set from search.count()
+        raise TypeError("set Paginator.count from search.count()")
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if not self.terms or (stop is not None and stop <= start):
+            return []
+        if connection.vendor != "postgresql":
+            from news.articles.models import Article
+
+            return list(_search_fallback(Article.objects.published(), self.terms).values_list("pk", flat=True)[index])
+        wanted = None if stop is None else stop - start
+        ids = self._ranked(self._TITLE, start, wanted)
+        if wanted is not None and len(ids) == wanted:
+            return ids  # a page of title matches: no need to know how many there are
+        # The title matches end in or before this slice; the body-only ones follow them.
+        titles = start + len(ids) if ids else self.title_total()
+        offset = max(start - titles, 0)
+        return ids + self._ranked(self._BODY_ONLY, offset, None if wanted is None else wanted - len(ids))
+
+    def title_total(self):
+        """How many visible articles match in the title (no cap: titles are short)."""
+        if self._title_total is None:
+            sql = f"""
+                SELECT count(*) FROM {TABLE} AS doc, to_tsquery('simple', %s) AS q(query)
+                WHERE {self._TITLE} AND {self._VISIBLE}
+            """  # noqa: S608 - constant SQL
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [tsquery(self.terms), self.now])
+                self._title_total = cursor.fetchone()[0]
+        return self._title_total
+
+    def _ranked(self, match, offset, limit):
+        with connection.cursor() as cursor:
+            cursor.execute(self._RANK.format(match=match), [tsquery(self.terms), self.now, limit, offset])
+            return [row[0] for row in cursor.fetchall()]
+
+
+SNIPPET_RADIUS = 50
+
+
+def snippet(article, terms, radius=SNIPPET_RADIUS):
+    """A piece of the article's text around the first match, escaped, matches in <mark>."""
+    text = article.excerpt or ""  # plain text already: unescaping again would decode "&lt;" typed by the author
+    lowered = normalize(text)
+    if not any(term in lowered for term in terms):
+        text = html_to_text(article.body)
+        lowered = normalize(text)
+    positions = [lowered.find(term) for term in terms if term in lowered]
+    start = max(min(positions) - radius, 0) if positions else 0
+    piece = text[start : start + 2 * radius + 40]
+    return mark_safe(  # noqa: S308 - every piece of text below is escaped
+        ("…" if start else "") + highlight(piece, terms) + ("…" if start + len(piece) < len(text) else "")
+    )
+
+
+def highlight(text, terms):
+    """Escape ``text`` and wrap each occurrence of a term (case-insensitive) in <mark>."""
+    if not terms:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(term) for term in sorted(set(terms), key=len, reverse=True)), re.I)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(f"<mark>{escape(text[match.start() : match.end()])}</mark>")
+        last = match.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def index_article(article):
+    """Write the article's search document (called on every save)."""
+    from news.search.models import SearchDocument
+
+    SearchDocument.objects.update_or_create(
+        article_id=article.pk,
+        defaults={
+            "title": document_text(article.title),
+            "body": document_text(f"{article.summary} {html_to_text(article.body)}"),
+            "status": article.status,
+            "published_at": article.published_at,
+        },
+    )
+
+
+def index_article_on_save(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw:
+        return  # loading fixtures
+    if update_fields is not None and not {"title", "summary", "body", "status", "published_at"} & set(update_fields):
+        return  # counters and flags do not change what is searched, or who may find it
+    index_article(instance)

