@@ -47,6 +47,13 @@ class ArticleAdminForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
         help_text=Article._meta.get_field("cover").help_text,
     )
+    source_url = forms.URLField(
+        label=Article._meta.get_field("source_url").verbose_name,
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text=Article._meta.get_field("source_url").help_text,
+    )
     user = None  # set by ArticleAdmin.get_form
     storage_error = None  # set by ArticleAdmin.changeform_view when the last try could not store a picture
 
@@ -190,7 +197,7 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish_selected", "withdraw_selected", "pin_selected", "unpin_selected", "draft_selected"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["title", "category", "source", "tags", "summary", "body", "cover"]}),
+        (None, {"fields": ["title", "category", "source", "source_url", "byline", "tags", "summary", "body", "cover"]}),
         (
             _("Publishing"),
             {

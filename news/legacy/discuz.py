@@ -11,7 +11,7 @@ import hashlib
 import html
 import re
 from datetime import UTC, datetime
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pymysql
 import pymysql.cursors
@@ -29,6 +29,7 @@ OPTIONAL_TABLES = (
     "ucenter_members",
     "home_click",
     "common_member_crime",
+    "portal_attachment",
 )
 # Reaction names of a default install, by position, when pre_home_click is missing.
 DEFAULT_CLICKS = ["路过", "雷人", "握手", "鲜花", "鸡蛋"]
@@ -135,13 +136,27 @@ class DiscuzDatabase:
             yield rows
             last = rows[-1][column]
 
+    def attachments_by_id(self, ids):
+        """{attachid: row} of portal_attachment for the ids (an empty dict without the table)."""
+        if not ids or not self.has("portal_attachment"):
+            return {}
+        marks = ", ".join(["%s"] * len(ids))
+        rows = self.query(
+            "SELECT attachid, filename, filesize, attachment, isimage, remote FROM {p}portal_attachment "  # noqa: S608 - placeholders only
+            f"WHERE attachid IN ({marks})",
+            tuple(ids),
+        )
+        return {row["attachid"]: row for row in rows}
+
     def click_names(self):
         """The article reactions by position 1..8 (columns click1..click8)."""
         if not self.has("home_click"):
             return DEFAULT_CLICKS
         rows = self.query(
+            # Discuz's click cache numbers click1..click8 by displayorder, highest first
+            # (admincp_click: ORDER BY displayorder DESC), ties in id order.
             "SELECT name FROM {p}home_click WHERE idtype = 'aid' AND available = 1 "
-            "ORDER BY displayorder, clickid LIMIT 8"
+            "ORDER BY displayorder DESC, clickid LIMIT 8"
         )
         return [row["name"] for row in rows]
 
@@ -221,7 +236,103 @@ def rewrite_images(body, replace):
     return _IMG_TAG.sub(one, body or "")
 
 
-_BREAKS = re.compile(r"<br\s*/?>|</(?:p|div|blockquote|li)>", re.IGNORECASE)
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".bmp")
+_LINKED_IMG = re.compile(r"(<a\b[^>]*>)(\s*)(<img\b[^>]*>)(\s*)</a>", re.IGNORECASE)
+_A_TAG = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
+_HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_ARTICLE_HTML = re.compile(r"(?:^|/)article-([0-9]{1,9})-[0-9]{1,6}\.html$")
+
+
+def _attribute(pattern, tag):
+    found = pattern.search(tag)
+    if not found:
+        return None, None
+    return found, next(group for group in found.groups() if group is not None)
+
+
+def _with(tag, found, name, value):
+    return tag[: found.start()] + f'{name}="{html.escape(value, quote=True)}"' + tag[found.end() :]
+
+
+def old_target(url, old_domains=()):
+    """What a link in an old body points at on the old site, or None.
+
+    ``("file", path)`` for a file under data/attachment/, ``("attachment", id)`` for
+    ``portal.php?mod=attachment&id=N``, ``("article", aid)`` for ``portal.php?mod=view&aid=N``
+    and ``article-N-P.html``. Relative links are the old site's; absolute ones only on one
+    of ``old_domains``.
+    """
+    url = html.unescape(url or "").strip()
+    parts = urlsplit(url)
+    absolute = bool(parts.scheme) or url.startswith("//")
+    if absolute and (parts.scheme not in ("http", "https", "") or (parts.hostname or "").lower() not in old_domains):
+        return None
+    path = attachment_path(parts.path)
+    if path is not None:
+        return ("file", path)
+    query = parse_qs(parts.query)
+    if parts.path.rsplit("/", 1)[-1] == "portal.php":
+        mod = query.get("mod", [""])[0]
+        key = {"attachment": "id", "view": "aid"}.get(mod)
+        value = query.get(key, [""])[0] if key else ""
+        if value.isascii() and value.isdigit() and len(value) <= 9:
+            return ("attachment" if mod == "attachment" else "article", int(value))
+        return None
+    found = _ARTICLE_HTML.search(parts.path)
+    return ("article", int(found.group(1))) if found else None
+
+
+def rewrite_links(body, *, image, attachment, article, old_domains=()):
+    """Point an old body's pictures and links at their new homes.
+
+    ``image(path)`` stores a picture and returns its URL, ``attachment(kind, value)`` a
+    download's URL, ``article(aid)`` an imported article's URL; each returns None when
+    there is none. The portal editor wraps each picture in a link to the full-size file
+    (``<a href="….jpg"><img src="….jpg.thumb.jpg"></a>``): the original is imported and
+    both the picture and the link show it; without it the thumbnail stays, unlinked. A link
+    to a file that could not be imported loses its address (no dead link); a link to an old
+    article not imported yet is left for a later pass.
+    """
+
+    def linked_image(match):
+        opening, before, img, after = match.groups()
+        href_found, href = _attribute(_HREF, opening)
+        target = old_target(href, old_domains) if href_found else None
+        if not target or target[0] != "file" or not target[1].lower().endswith(IMAGE_EXTENSIONS):
+            return match.group(0)
+        url = image(target[1])
+        if url is None:
+            return before + img + after  # the thumbnail, if it is there, without a dead link
+        src_found, _src = _attribute(_SRC, img)
+        img = _with(img, src_found, "src", url) if src_found else img
+        return _with(opening, href_found, "href", url) + before + img + after + "</a>"
+
+    def link(match):
+        tag = match.group(0)
+        found, href = _attribute(_HREF, tag)
+        target = old_target(href, old_domains) if found else None
+        if target is None:
+            return tag
+        kind, value = target
+        if kind == "article":
+            url = article(value)
+            return tag if url is None else _with(tag, found, "href", url)
+        if kind == "file" and value.lower().endswith(IMAGE_EXTENSIONS):
+            url = image(value)
+        else:
+            url = attachment(kind, value)
+        if url is None:
+            return tag[: found.start()].rstrip() + tag[found.end() :]
+        return _with(tag, found, "href", url)
+
+    body = _LINKED_IMG.sub(linked_image, body or "")
+    body = _A_TAG.sub(link, body)
+    return rewrite_images(body, image)
+
+
+# Discuz stores a comment after nl2br (``line<br />\r\nline``): a <br> and the newline after it
+# are one line break, not two.
+_BREAKS = re.compile(r"<br\s*/?>[ \t]*(?:\r\n|\r|\n)?|</(?:p|div|blockquote|li)>", re.IGNORECASE)
 _TAGS = re.compile(r"<[^>]*>")
 _BBCODE = re.compile(r"\[/?(?:b|i|u|s|color|size|font|align|url|email|quote|code|p|list|\*)(?:=[^\]]*)?\]", re.I)
 _BBCODE_IMG = re.compile(r"\[img(?:=[^\]]*)?\][^\[]*\[/img\]", re.IGNORECASE)
@@ -230,14 +341,20 @@ _SMILEY = re.compile(r"\[em:\d+:\]", re.IGNORECASE)
 
 
 def comment_text(message):
-    """Plain text with line breaks from an old comment (escaped text + BBCode made HTML)."""
-    text = (message or "").replace("\r\n", "\n").replace("\r", "\n")
-    text = _BBCODE_IMG.sub("", text)
+    """Plain text with line breaks from an old comment, exactly as the old page showed it.
+
+    Discuz keeps a comment as HTML: the reader's text escaped once (``dhtmlspecialchars``),
+    BBCode made tags, line breaks as ``<br />`` plus the typed newline. So tags go, a
+    ``<br />`` and its newline become one line break, and entities are decoded exactly once:
+    a reader who typed ``&amp;`` sees ``&amp;`` again, not ``&``.
+    """
+    text = _BBCODE_IMG.sub("", message or "")
     text = _QUOTE_END.sub("</blockquote>", text)  # a quote ends one line, not two
     text = _BREAKS.sub("\n", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _TAGS.sub("", text)
     text = _SMILEY.sub("", _BBCODE.sub("", text))
-    text = html.unescape(html.unescape(text)).replace("\xa0", " ")
+    text = html.unescape(text).replace("\xa0", " ")
     lines = [line.strip() for line in text.split("\n")]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

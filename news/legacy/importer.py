@@ -32,11 +32,12 @@ from accounts.models import Ban
 from news.articles.editor import store_body_image
 from news.articles.models import Article, Category, Source
 from news.comments.models import Comment
-from news.legacy import discuz
-from news.legacy.models import LegacyId
+from news.legacy import discuz, files
+from news.legacy.models import Attachment, LegacyId
 from news.viewcounts import reactions
 from news.viewcounts.models import Reaction, ReactionVote
 from yzgz import images, pagecache
+from yzgz.links import object_url
 
 Kind = LegacyId.Kind
 BATCH = 500
@@ -52,8 +53,11 @@ class ImportStopped(Exception):
 
 
 class DiscuzImport:
-    def __init__(self, db, *, stdout, style, verbosity=1, attachments=None, since=None, dry_run=False):
+    def __init__(self, db, *, stdout, style, verbosity=1, attachments=None, since=None, dry_run=False, old_domains=()):
         self.db, self.stdout, self.style = db, stdout, style
+        # Hosts of the old site: absolute links to them in old bodies are rewritten like relative ones.
+        self.old_domains = tuple(old_domains)
+        self.unlinked = set()  # old ids of articles whose bodies link to articles not imported yet
         self.verbosity, self.attachments, self.since, self.dry_run = verbosity, attachments, since, dry_run
         self.counts = Counter()
         self.timings = {}
@@ -81,6 +85,7 @@ class DiscuzImport:
                         started = time.perf_counter()
                         step()
                         self.timings[table] = time.perf_counter() - started
+                    self.relink_articles()
                     self.recount_comments()
                     if dry_run:
                         transaction.set_rollback(True)
@@ -435,6 +440,11 @@ class DiscuzImport:
             self.note("article", aid, "fixed", f"unknown category: {row['catid']}, put in {self.fallback_category()}")
         article.category_id = category_id
         article.source_id = self._source(row.get("from"), row.get("fromurl"))
+        source_url = (row.get("fromurl") or "").strip()
+        article.source_url = (
+            source_url if source_url.startswith(("http://", "https://")) and len(source_url) <= 500 else ""
+        )
+        article.byline = discuz.plain(row.get("author"))[:100]  # 原作者
         article.summary = discuz.plain(row["summary"])[:500]
         published = discuz.timestamp(row["dateline"])
         pages = self.db.query(
@@ -456,7 +466,13 @@ class DiscuzImport:
         if (row.get("url") or "").startswith(("http://", "https://")):
             link = html.escape(row["url"], quote=True)
             body += f'<p><a href="{link}">{link}</a></p>'
-        article.body = discuz.rewrite_images(body, lambda path: self._body_image(path, aid))
+        article.body = discuz.rewrite_links(
+            body,
+            image=lambda path: self._body_image(path, aid),
+            attachment=lambda kind, value: self._attachment(kind, value, aid),
+            article=lambda target: self._article_url(target, aid),
+            old_domains=self.old_domains,
+        )
         if not pages:
             self.note("article", aid, "fixed", "no content pages: empty body")
         if row.get("pic"):
@@ -466,6 +482,77 @@ class DiscuzImport:
         self._reaction_votes(article, clicks, new=not known)
         self.remember(Kind.ARTICLE, aid, article.pk, digest, known)
         self.note("article", aid, "updated" if known else "imported")
+
+    def _article_url(self, target, aid):
+        """The new address of old article ``target`` linked from article ``aid``, once imported."""
+        new_id = LegacyId.new_for(Kind.ARTICLE, target)
+        if new_id is None:
+            self.unlinked.add(aid)  # linked before it was imported: relink_articles() comes back
+            return None
+        return object_url("news:article-detail", new_id)
+
+    def relink_articles(self):
+        """Point links to old articles imported after the article that links them at their new pages."""
+        for aid in sorted(self.unlinked):
+            new_id = LegacyId.new_for(Kind.ARTICLE, aid)
+            article = Article.objects.filter(pk=new_id).first() if new_id else None
+            if article is None:
+                continue
+            body = discuz.rewrite_links(
+                article.body,
+                image=lambda path: None,
+                attachment=lambda kind, value: None,
+                article=lambda target: self._linked_url(target),
+                old_domains=self.old_domains,
+            )
+            if body != article.body:
+                article.body = body
+                article.save(update_fields=["body"])
+
+    def _linked_url(self, target):
+        new_id = LegacyId.new_for(Kind.ARTICLE, target)
+        return object_url("news:article-detail", new_id) if new_id else None
+
+    def _attachment(self, kind, value, aid):
+        """The URL of a file an old article links to (imported once), or None (reported)."""
+        if kind == "attachment":
+            row = self.db.attachments_by_id([value]).get(value)
+            if row is None:
+                self.note("attachment", value, "failed", f"no such attachment: article {aid}")
+                return None
+            if row["remote"]:
+                self.note("attachment", value, "failed", f"on remote (FTP) storage: article {aid}")
+                return None
+            path = "portal/" + (row["attachment"] or "").lstrip("/")
+            if row["isimage"]:
+                return self._body_image(path, aid)
+            old_id, filename = str(value), row["filename"] or path
+        else:
+            path, old_id, filename = value, value[:255], value
+        known = LegacyId.new_for(Kind.ATTACHMENT, old_id)
+        item = Attachment.objects.filter(pk=known).first() if known else None
+        if item is not None:
+            return item.get_absolute_url()
+        found = self._file(path)
+        if found is None:
+            where = "no --attachments folder given" if self.attachments is None else "missing file"
+            self.note("attachment", old_id, "failed", f"{where}: article {aid}")
+            return None
+        name = files.download_name(filename)
+        try:
+            content_type = files.check(found, name)
+        except files.Refused as exc:
+            self.note("attachment", old_id, "failed", f"{exc}: article {aid}")
+            return None
+        if self.dry_run:
+            return f"#attachment-{old_id}"
+        item = Attachment(filename=name, content_type=content_type, size=found.stat().st_size)
+        with found.open("rb") as handle:
+            item.file.save(files.storage_name(old_id if old_id.isdigit() else aid, name), File(handle), save=False)
+        item.save()
+        LegacyId.objects.update_or_create(kind=Kind.ATTACHMENT, old_id=old_id, defaults={"new_id": str(item.pk)})
+        self.note("attachment", old_id, "imported")
+        return item.get_absolute_url()
 
     def _source(self, name, url):
         name = discuz.plain(name)[:100]

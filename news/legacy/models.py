@@ -5,6 +5,7 @@ duplicated) and the old-URL redirects (``portal.php?mod=view&aid=N`` …) to fin
 """
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,6 +17,8 @@ class LegacyId(models.Model):
         COMMENT = "comment", _("comment")
         # old_id is the file's path under the attachment folder, new_id its storage name.
         IMAGE = "image", _("image")
+        # old_id is portal_attachment.attachid (or the file's path), new_id our Attachment's id.
+        ATTACHMENT = "attachment", _("attachment")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     old_id = models.CharField(_("old id"), max_length=255)
@@ -38,3 +41,27 @@ class LegacyId(models.Model):
         """The new id of an imported row as an ``int``, or ``None``."""
         value = cls.objects.filter(kind=kind, old_id=str(old_id)).values_list("new_id", flat=True).first()
         return int(value) if value is not None and value.isdigit() else None
+
+
+class Attachment(models.Model):
+    """A file an old article offered for download (a spreadsheet, a PDF, a Word document).
+
+    Imported by ``import_discuz`` after its type was checked against its first bytes; served
+    by :func:`news.legacy.views.attachment` as a download under its original name.
+    """
+
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/", max_length=255)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    created_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.filename
+
+    def get_absolute_url(self):
+        return reverse("legacy:attachment", args=[self.pk])

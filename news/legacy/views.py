@@ -5,12 +5,13 @@ never imported, or whose article readers may not see, is a 404.
 """
 
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import FileResponse, Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from news.articles.models import Article, Category
-from news.legacy.models import LegacyId
+from news.legacy.models import Attachment, LegacyId
 
 
 def _old_id(value):
@@ -38,6 +39,9 @@ def portal(request):
     if mod == "view":
         # All pages of an old article are one page here: &page=P lands on the article.
         return _article(request.GET.get("aid"))
+    if mod == "attachment":
+        attachment = get_object_or_404(Attachment, pk=_new_id(LegacyId.Kind.ATTACHMENT, request.GET.get("id")))
+        return HttpResponsePermanentRedirect(attachment.get_absolute_url())
     if mod == "list":
         category = get_object_or_404(Category, pk=_new_id(LegacyId.Kind.CATEGORY, request.GET.get("catid")))
         return HttpResponsePermanentRedirect(category.get_absolute_url())
@@ -62,3 +66,17 @@ def member_space(request):
     if user.is_active and Article.objects.published().filter(author=user).exists():
         return HttpResponsePermanentRedirect(user.get_absolute_url())
     return HttpResponsePermanentRedirect(reverse("news:home"))
+
+
+@require_http_methods(["GET", "HEAD"])
+def attachment(request, pk):
+    """A file an old article offered, as a download under its old name (never shown inline)."""
+    item = get_object_or_404(Attachment, pk=pk)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise Http404("The file is gone") from exc
+    response = FileResponse(handle, as_attachment=True, filename=item.filename, content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

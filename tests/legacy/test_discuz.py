@@ -9,7 +9,8 @@ from news.legacy import discuz
     ("message", "text"),
     [
         ("第一行<br />第二行", "第一行\n第二行"),
-        ("&lt;b&gt;不是标签&lt;/b&gt; &amp;amp;", "<b>不是标签</b> &"),
+        # Escaped once by Discuz: decoded once. A reader who typed "&amp;" sees "&amp;" again.
+        ("&lt;b&gt;不是标签&lt;/b&gt; &amp;amp;", "<b>不是标签</b> &amp;"),
         ('<div class="quote"><blockquote>原话</blockquote></div>回复', "原话\n回复"),
         ("[b]粗体[/b][url=http://x.cn]链接[/url][img]http://x.cn/a.jpg[/img][em:12:]", "粗体链接"),
         ("一<br /><br /><br /><br />二", "一\n\n二"),

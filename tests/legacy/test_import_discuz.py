@@ -118,14 +118,15 @@ def fill(cursor):
         cursor,
         "home_click",
         [
-            {"clickid": 1, "name": "路过", "icon": "xianhua.gif", "idtype": "aid", "available": 1, "displayorder": 0},
-            {"clickid": 2, "name": "雷人", "icon": "leiren.gif", "idtype": "aid", "available": 1, "displayorder": 1},
-            {"clickid": 3, "name": "握手", "icon": "woshou.gif", "idtype": "aid", "available": 1, "displayorder": 2},
-            # Reordered by the old admin: 鸡蛋 is now before 鲜花, so column 4 counts eggs.
-            {"clickid": 5, "name": "鸡蛋", "icon": "jidan.gif", "idtype": "aid", "available": 1, "displayorder": 3},
-            {"clickid": 4, "name": "鲜花", "icon": "xianhua.gif", "idtype": "aid", "available": 1, "displayorder": 4},
-            {"clickid": 6, "name": "喜欢", "icon": "xihuan.gif", "idtype": "aid", "available": 1, "displayorder": 5},
-            {"clickid": 7, "name": "停用", "icon": "x.gif", "idtype": "aid", "available": 0, "displayorder": 6},
+            # Discuz numbers click1..click8 by displayorder, highest first (ties by id). Reordered
+            # by the old admin: 鸡蛋 (id 5) now comes before 鲜花 (id 4), so column 4 counts eggs.
+            {"clickid": 1, "name": "路过", "icon": "luguo.gif", "idtype": "aid", "available": 1, "displayorder": 9},
+            {"clickid": 2, "name": "雷人", "icon": "leiren.gif", "idtype": "aid", "available": 1, "displayorder": 8},
+            {"clickid": 3, "name": "握手", "icon": "woshou.gif", "idtype": "aid", "available": 1, "displayorder": 7},
+            {"clickid": 5, "name": "鸡蛋", "icon": "jidan.gif", "idtype": "aid", "available": 1, "displayorder": 6},
+            {"clickid": 4, "name": "鲜花", "icon": "xianhua.gif", "idtype": "aid", "available": 1, "displayorder": 5},
+            {"clickid": 6, "name": "喜欢", "icon": "xihuan.gif", "idtype": "aid", "available": 1, "displayorder": 4},
+            {"clickid": 7, "name": "停用", "icon": "x.gif", "idtype": "aid", "available": 0, "displayorder": 10},
             {"clickid": 8, "name": "日志", "icon": "x.gif", "idtype": "blogid", "available": 1, "displayorder": 0},
         ],
     )

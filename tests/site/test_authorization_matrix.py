@@ -211,9 +211,12 @@ URL_RULES = {
     "portal.php": [
         get("/portal.php", everyone(), label="no mod"),
         get("/portal.php?mod=view&aid=1", everyone(HIDDEN), label="unknown article"),
+        get("/portal.php?mod=attachment&id=1", everyone(HIDDEN), label="unknown attachment"),
     ],
     r"^article-(?P<aid>[0-9]{1,9})-(?P<page>[0-9]{1,6})\.html$": [get("/article-1-1.html", everyone(HIDDEN))],
     "home.php": [get("/home.php?mod=space&uid=1", everyone(HIDDEN))],
+    # Downloads imported from the old portal (tests/legacy/test_import_fidelity.py serves one).
+    "attachment/<id:pk>/": [get("/attachment/999999/", everyone(HIDDEN), label="unknown attachment")],
     "sitemap.xml": [get("/sitemap.xml", everyone(), **PUBLIC_LIST)],
     "sitemap-<section>.xml": [
         get(f"/sitemap-{section}.xml", everyone(), **PUBLIC_LIST) for section in ("articles", "categories", "tags")

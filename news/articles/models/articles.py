@@ -178,6 +178,12 @@ class Article(models.Model):
         blank=True,
         related_name="articles",
     )
+    source_url = models.URLField(
+        _("original article"), max_length=500, blank=True, help_text=_("The address of the article at its source.")
+    )
+    byline = models.CharField(
+        _("original author"), max_length=100, blank=True, help_text=_("The writer, when not the publisher (原作者).")
+    )
     tags = TaggableManager(_("tags"), blank=True, help_text=_("Separate tags with commas."))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,

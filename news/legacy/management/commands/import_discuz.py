@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,10 +23,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--since", help="Also re-import article pages and comments written from this date (YYYY-MM-DD[ HH:MM])."
         )
+        parser.add_argument(
+            "--old-domain",
+            action="append",
+            default=[],
+            dest="old_domains",
+            help="A host name of the old site (www.example.cn); repeat for several. Links to it in old "
+            "bodies are rewritten like relative ones.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Read and check everything, then write nothing.")
         parser.add_argument("--report", help="File listing failed and fixed rows (default import_discuz-<time>.tsv).")
 
-    def handle(self, *args, source, prefix, attachments=None, since=None, dry_run=False, report=None, **options):
+    def handle(
+        self, *args, source, prefix, attachments=None, since=None, dry_run=False, report=None, old_domains=(), **options
+    ):
         since = self._parse_since(since)
         attachments = Path(attachments) if attachments else None
         if attachments and not attachments.is_dir():
@@ -42,6 +53,7 @@ class Command(BaseCommand):
             attachments=attachments,
             since=since,
             dry_run=dry_run,
+            old_domains=[self._host(value) for value in old_domains],
         )
         # What the benchmark (tools bench_import_discuz) reads back.
         self.counts, self.timings = run.counts, run.timings
@@ -60,3 +72,12 @@ class Command(BaseCommand):
                 continue
             return int(moment.replace(tzinfo=ZoneInfo(settings.TIME_ZONE)).timestamp())
         raise CommandError(f"--since {value!r} is not a date like 2026-11-28 or 2026-11-28 08:00.")
+
+    @staticmethod
+    def _host(value):
+        """``www.example.cn`` from ``www.example.cn``, ``http://www.example.cn/`` or ``WWW.Example.CN``."""
+        value = value.strip()
+        host = urlsplit(value if "://" in value else f"http://{value}").hostname
+        if not host:
+            raise CommandError(f"--old-domain {value!r} is not a host name like www.example.cn.")
+        return host.lower()
