@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test venv demo bench spike profile lint format check messages lock clean help prod prod-stop prod-status backup restore audit soak
+.PHONY: run test venv demo bench bench-peers spike profile lint format check messages lock clean help prod prod-stop prod-status backup restore audit soak
 
 help:
 	@echo "make run       install, migrate, load demo content, serve http://127.0.0.1:8000"
@@ -62,6 +62,11 @@ bench: $(STAMP)
 spike: $(STAMP)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 	$(BIN)/python manage.py bench_spike --json bench-results/spike.json
+
+# A logged-in resident's pages beside Wagtail rendering the same article (../shared/peers), one run.
+bench-peers: $(STAMP)
+	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+	$(BIN)/python manage.py bench_peers --members-off --json bench-results/peers.json
 
 # One page in-process: SQL, templates and the rest, then a call tree (pyinstrument).
 URL ?= /

@@ -26,6 +26,17 @@ cache, so they cost no query and no template.
   ``?utm_source=…`` shares the page of the bare address; any other parameter a view does not
   read (its ``query`` list) makes the request uncached, so made-up parameters cannot fill Redis.
   Only a clean address (no tracking parameter) is handed to nginx's microcache.
+
+Logged-in residents ("members") share pages too (``PAGE_CACHE_MEMBERS``): what a resident
+sees is the page every other resident sees except for a few parts of their own. The shared
+copy is stored with those parts cut out — the user menu (between ``<!--yz:user-menu-->``
+markers), the CSRF tokens, and what the apps' :data:`member_hooks` strip (their reaction
+pressed) — and each request puts this resident's back: the menu rendered from its small
+template, their token, the hooks' ``fill``. A resident whose page differs in more than that
+(a hook's ``own_page``: banned, or with comments of their own waiting for review), staff, and
+anyone with a message to show get the page rendered for them alone. The copy is private
+(``Cache-Control: private``) and shares the generation with the anonymous pages, so every
+change readers should see reaches residents at once too.
 """
 
 import re
@@ -37,12 +48,22 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
+from django.template import Context, engines
+from django.utils.cache import patch_cache_control
 
 GENERATION_KEY = "pagecache:generation"
 MICROCACHE_HEADER = "HTTP_X_MICROCACHE"
 TOKEN_MARKER = "__yzgz_csrf_token__"  # noqa: S105 - a placeholder, not a secret
 _TOKEN_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _KEPT_HEADERS = ("Content-Type", "Content-Language")
+USER_MENU_MARKER = "<!--yz:user-menu:here-->"
+_USER_MENU = re.compile(r"<!--yz:user-menu-->.*?<!--/yz:user-menu-->", re.DOTALL)
+
+# What the apps add to members' shared pages. Each hook has ``own_page(request, match)`` (True:
+# this member needs a page of their own), ``strip(content)`` (cut their part out of a copy
+# about to be shared) and ``fill(request, match, content)`` (put this member's part back);
+# ``match`` is the request's ResolverMatch. Apps append theirs in AppConfig.ready().
+member_hooks = []
 
 # Parameters that share links and ad campaigns append and no view reads: dropped from the page
 # cache's key and from the page's own address (its 手机版 link and QR code, login's "next").
@@ -137,7 +158,11 @@ def cache_anonymous(view, query=()):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         ttl = seconds()
-        if not ttl or not is_anonymous_request(request):
+        if not ttl:
+            return view(request, *args, **kwargs)
+        if not is_anonymous_request(request):
+            if is_member_request(request):
+                return _member_page(view, request, args, kwargs, allowed, ttl)
             return view(request, *args, **kwargs)
         tracked = _drop_tracking(request)
         if not set(request.GET) <= allowed:
@@ -163,6 +188,65 @@ def cache_anonymous(view, query=()):
         return response
 
     return wrapper
+
+
+def is_member_request(request):
+    """A resident's GET with nothing of their own to show but the menu, token and hooks' parts."""
+    if request.method not in {"GET", "HEAD"} or "messages" in request.COOKIES:
+        return False
+    if not getattr(settings, "PAGE_CACHE_MEMBERS", False):
+        return False
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active or user.is_staff:
+        return False
+    return not request.session.get("_messages")  # messages kept in the session (too big for the cookie)
+
+
+def _member_page(view, request, args, kwargs, allowed, ttl):
+    _drop_tracking(request)
+    match = request.resolver_match
+    if not set(request.GET) <= allowed or any(hook.own_page(request, match) for hook in member_hooks):
+        return _private(view(request, *args, **kwargs))
+    key = f"pagecache:{_generation()}:{getattr(request, 'LANGUAGE_CODE', settings.LANGUAGE_CODE)}:member:"
+    key += request.get_full_path()
+    stored = cache.get(key)
+    if stored is None:
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        if _storable(response):
+            content = response.content.decode(response.charset)
+            content = _USER_MENU.sub(USER_MENU_MARKER, _TOKEN_INPUT.sub(rf"\g<1>{TOKEN_MARKER}\g<2>", content))
+            for hook in member_hooks:
+                content = hook.strip(content)
+            headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+            cache.set(key, {"content": content, "headers": headers}, ttl)
+        response["X-Page-Cache"] = "miss"
+        return _private(response)  # rendered for this member: theirs as it is
+    token = get_token(request)
+    content = stored["content"].replace(USER_MENU_MARKER, _user_menu(request, token), 1)
+    for hook in member_hooks:
+        content = hook.fill(request, match, content)
+    response = HttpResponse(content.replace(TOKEN_MARKER, token))
+    for name, value in stored["headers"].items():
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return _private(response)
+
+
+def _user_menu(request, token):
+    template = engines["django"].get_template("includes/user_menu.html")
+    # A plain Context: the menu needs the user and a token, not every context processor.
+    return (
+        "<!--yz:user-menu-->"
+        + template.template.render(Context({"user": request.user, "csrf_token": token}))
+        + "<!--/yz:user-menu-->"
+    )
+
+
+def _private(response):
+    patch_cache_control(response, private=True)
+    return response
 
 
 def _storable(response):

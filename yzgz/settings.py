@@ -217,6 +217,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # Whole pages for anonymous readers (yzgz.pagecache): on in production with Redis (the cache
 # and its invalidation must be shared by every app server), off while developing.
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", 60 if REDIS_URL and not DEBUG else 0))
+# Logged-in residents share those pages too, with their own parts (the user menu, CSRF tokens,
+# their reaction) put in per request (yzgz.pagecache, "members").
+PAGE_CACHE_MEMBERS = env_bool("DJANGO_PAGE_CACHE_MEMBERS", True)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -304,6 +307,9 @@ TAGGIT_CASE_INSENSITIVE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# Sessions read from the cache (Redis in production), written through to the database: a
+# logged-in page costs no session query, and a Redis outage only costs that query back.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

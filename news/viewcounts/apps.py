@@ -11,4 +11,10 @@ class ViewCountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from yzgz import pagecache
+
         from . import signals  # noqa: F401
+        from .pagecache import PressedReaction
+
+        if PressedReaction not in pagecache.member_hooks:  # residents' shared pages (yzgz.pagecache)
+            pagecache.member_hooks.append(PressedReaction)

@@ -133,17 +133,21 @@ def test_site_settings_and_bans_refresh_pages(client, article, resident, moderat
     assert Ban.objects.filter(user=resident).exists()
 
 
-def test_logged_in_readers_never_get_a_cached_page_nor_leave_theirs(client, article, resident):
+def test_logged_in_readers_never_get_the_anonymous_copy_nor_leave_theirs(client, article, resident):
+    """Residents have copies of their own (tests/site/test_pagecache_members.py), never this one."""
     url = article.get_absolute_url()
+    assert get(Client(), url)["X-Page-Cache"] == "miss"  # the anonymous copy
     resident.nickname = "禹州小李"
     resident.save()
     member = Client()
     member.force_login(resident)
     mine = member.get(url)
-    assert "X-Page-Cache" not in mine and "禹州小李" in mine.content.decode()
+    assert mine["X-Page-Cache"] == "miss" and "禹州小李" in mine.content.decode()
+    assert "private" in mine["Cache-Control"]
     anonymous = get(client, url)
-    assert anonymous["X-Page-Cache"] == "miss" and "禹州小李" not in anonymous.content.decode()
-    assert "X-Page-Cache" not in member.get(url)  # the cached anonymous page is not theirs
+    assert anonymous["X-Page-Cache"] == "hit" and "禹州小李" not in anonymous.content.decode()
+    again = member.get(url)  # the residents' copy, with their own name put back
+    assert again["X-Page-Cache"] == "hit" and "禹州小李" in again.content.decode()
     assert "禹州小李" not in get(Client(), url).content.decode()
 
 

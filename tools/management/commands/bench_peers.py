@@ -1,0 +1,190 @@
+"""`make bench-peers`: our pages for a logged-in resident beside Wagtail rendering the same article.
+
+One run on one machine, as ``../shared/peers/README.md`` asks: it copies the peers folder
+somewhere writable (``.prod/peers``), sets it up once (a Wagtail 8 site with the seed article
+and nginx serving that article's HTML as a file), starts our production stack
+(``deploy/prod.sh``: nginx, two gunicorn workers, PostgreSQL, Redis) on the demo data with the
+page caches on, logs a demo resident in through the stack, and hands every target to the
+peers' ``measure.sh``, which runs them in turn, round after round, with the same wrk settings:
+
+* ``wagtail-article``, ``wagtail-index``, ``nginx-static`` (the peers);
+* ``ours-article-resident``, ``ours-home-resident``, ``ours-category-resident``: the seed
+  article, the home page and its category as the logged-in resident gets them (their session
+  cookie on every request);
+* ``ours-article-anon``: the same article as an anonymous reader gets it (the caches).
+
+It prints measure.sh's table of medians and the ratios the issue asks for (resident article
+÷ Wagtail article), and writes them as JSON. ``--members-off`` runs the resident targets
+with ``DJANGO_PAGE_CACHE_MEMBERS=0`` as well, for the before and after.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from tools.demo import DEMO_PASSWORD, DEMO_RESIDENTS
+from tools.management.commands.bench_http import PORT, RUN
+
+ROOT = Path(settings.BASE_DIR)
+PEERS_SOURCE = ROOT.parent / "shared" / "peers"
+SEED_FILE = ROOT.parent / "shared" / "reference" / "seed-article-page.txt"
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def log_in(username, password):
+    """A session cookie for ``username``, logged in through the stack's own login form."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{BASE}/accounts/login/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token})
+    request = urllib.request.Request(  # noqa: S310 - our 127.0.0.1 stack
+        f"{BASE}/accounts/login/", data=data.encode(), headers={"Referer": f"{BASE}/accounts/login/"}
+    )
+    opener.open(request, timeout=30).read()
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    if settings.SESSION_COOKIE_NAME not in cookies:
+        raise CommandError(f"could not log {username} in through the stack")
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def fetch(url, cookie=""):
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 - our stack
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our 127.0.0.1 stack
+        return response.read().decode()
+
+
+class Command(BaseCommand):
+    help = "Measure the logged-in resident's pages beside the Wagtail peer (../shared/peers) in one run."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--rounds", type=int, default=3)
+        parser.add_argument("--duration", type=int, default=10)
+        parser.add_argument("--connections", type=int, default=8)
+        parser.add_argument("--members-off", action="store_true", help="Also measure without the members' cache.")
+        parser.add_argument("--json", dest="json_path", default="")
+
+    def handle(self, *args, rounds, duration, connections, members_off, json_path, **options):
+        for tool in ("wrk", "nginx"):
+            if not shutil.which(tool):
+                raise CommandError(f"{tool} is missing: apt-get install -y {tool}")
+        if not PEERS_SOURCE.is_dir():
+            raise CommandError(f"no peers at {PEERS_SOURCE}")
+        peers = self.peers()
+        results = {"date": time.strftime("%Y-%m-%d"), "passes": {}}
+        try:
+            for label, members in [("members cache on", "1")] + ([("members cache off", "0")] if members_off else []):
+                self.stack("stop", members)
+                self.stack("start", members)
+                self.run_peers(peers, "start.sh")
+                targets = self.targets()
+                table, rows = self.measure(peers, targets, rounds, duration, connections)
+                results["passes"][label] = {"targets": {k: v[0] for k, v in targets.items()}, "medians": rows}
+                self.stdout.write(f"\n## {label}\n\n{table}")
+        finally:
+            self.run_peers(peers, "stop.sh", check=False)
+            self.stack("stop", "1")
+        self.report(results)
+        if json_path:
+            Path(json_path).parent.mkdir(parents=True, exist_ok=True)
+            Path(json_path).write_text(json.dumps(results, ensure_ascii=False, indent=2))
+
+    def peers(self):
+        """A writable copy of the peers, set up once (its venv, database and static copy stay)."""
+        peers = RUN / "peers"
+        if not (peers / ".venv-wagtail").is_dir():
+            shutil.copytree(PEERS_SOURCE, peers, dirs_exist_ok=True)
+            self.stdout.write("Setting up the peers (once; a Wagtail venv and database)…")
+            self.run_peers(peers, "setup.sh")
+        return peers
+
+    def run_peers(self, peers, script, check=True):
+        env = {"SEED_FILE": str(SEED_FILE), "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
+        subprocess.run(  # noqa: S603 - the peers' own scripts
+            ["bash", str(peers / script)],  # noqa: S607 - bash from PATH
+            env=env,
+            check=check,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL if not check else None,
+        )
+
+    def stack(self, action, members):
+        import os
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_"))}
+        env.update(PROD_DB="yzgz_prod", DJANGO_PAGE_CACHE_SECONDS="60", DJANGO_PAGE_CACHE_MEMBERS=members)
+        subprocess.run(  # noqa: S603 - our own script
+            ["bash", str(ROOT / "deploy" / "prod.sh"), action],  # noqa: S607 - bash from PATH
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+
+    def targets(self):
+        """label: (URL, cookie) for our targets: the seed article, home and its category."""
+        home = fetch(BASE + "/")
+        seed = re.search(r'href="(/article/\d+/)"[^>]*>禹州夏都街道开展2021年第三季度党建观摩活动', home)
+        article = seed.group(1) if seed else re.search(r'href="(/article/\d+/)"', home).group(1)
+        category = re.search(r'href="(/category/[^"/]+/)"', home).group(1)
+        cookie = log_in(DEMO_RESIDENTS[0][0], DEMO_PASSWORD)
+        targets = {
+            "ours-article-resident": (BASE + article, cookie),
+            "ours-home-resident": (BASE + "/", cookie),
+            "ours-category-resident": (BASE + category, cookie),
+            "ours-article-anon": (BASE + article, ""),
+        }
+        for url, cookie_value in targets.values():
+            fetch(url, cookie_value)
+            fetch(url, cookie_value)  # warm: rankings, 热门 and the shared copies
+        return targets
+
+    def measure(self, peers, targets, rounds, duration, connections):
+        args = []
+        for label, (url, cookie) in targets.items():
+            args.append(f"{label}={url}")
+            if cookie:
+                args += ["-H", f"Cookie: {cookie}"]
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+            "ROUNDS": str(rounds),
+            "DURATION": str(duration),
+            "CONNS": str(connections),
+            "QUERIES": "0",
+        }
+        out = subprocess.run(  # noqa: S603 - the peers' own script, loopback targets only
+            ["bash", str(peers / "measure.sh"), *args],  # noqa: S607 - bash from PATH
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        table = "\n".join(line for line in out.splitlines() if line.startswith("|"))
+        rows = {}
+        for line in table.splitlines()[2:]:
+            cells = [cell.strip() for cell in line.strip("|").split("|")]
+            rows[cells[0]] = {"rps": float(cells[3]), "p50_ms": float(cells[4]), "p99_ms": float(cells[5])}
+        return table, rows
+
+    def report(self, results):
+        out = self.stdout.write
+        for label, data in results["passes"].items():
+            rows = data["medians"]
+            wagtail = rows.get("wagtail-article", {}).get("rps") or 0
+            out(f"\n{label}:")
+            for target in ("ours-article-resident", "ours-home-resident", "ours-category-resident"):
+                row = rows.get(target)
+                if row and wagtail:
+                    out(
+                        f"  {target}: {row['rps']:.0f} req/s = {row['rps'] / wagtail:.1f}× Wagtail's article "
+                        f"({wagtail:.0f} req/s), p99 {row['p99_ms']:.1f} ms"
+                    )
