@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from accounts.models import Ban
+from news.articles import services as article_services
 from news.articles.editor import store_body_image
 from news.articles.models import Article, Category, Source
 from news.comments.models import Comment
@@ -58,6 +59,7 @@ class DiscuzImport:
         # Hosts of the old site: absolute links to them in old bodies are rewritten like relative ones.
         self.old_domains = tuple(old_domains)
         self.unlinked = set()  # old ids of articles whose bodies link to articles not imported yet
+        self.counted = []  # articles whose counts alone were brought up to date
         self.verbosity, self.attachments, self.since, self.dry_run = verbosity, attachments, since, dry_run
         self.counts = Counter()
         self.timings = {}
@@ -97,6 +99,9 @@ class DiscuzImport:
         finally:
             self.db.close()
         if not dry_run:
+            # Articles whose counts moved by .update(): the article service tells every cache (the
+            # saved ones told them on save); categories, members and bans show on cached pages too.
+            article_services.changed(self.counted)
             pagecache.bump()
         if self.verbosity:
             self.summary(report)
@@ -423,6 +428,7 @@ class DiscuzImport:
             article_id = int(known.new_id)
             Article.objects.filter(pk=article_id).update(view_count=int(row.get("viewnum") or 0))
             self._reaction_votes(Article(pk=article_id), clicks)
+            self.counted.append(article_id)
             self.remember(Kind.ARTICLE, aid, article_id, digest, known)
             self.note("article", aid, "updated")
             return
