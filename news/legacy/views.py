@@ -1,6 +1,6 @@
 """The old portal's addresses (shared in WeChat groups, held by search engines): 301 to ours.
 
-Old ids are looked up in ``news.LegacyId`` (filled by ``import_discuz``); an id that was
+Old ids are looked up in ``legacy.LegacyId`` (filled by ``import_discuz``); an id that was
 never imported, or whose article readers may not see, is a 404.
 """
 
