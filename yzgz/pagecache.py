@@ -59,10 +59,27 @@ _KEPT_HEADERS = ("Content-Type", "Content-Language")
 USER_MENU_MARKER = "<!--yz:user-menu:here-->"
 _USER_MENU = re.compile(r"<!--yz:user-menu-->.*?<!--/yz:user-menu-->", re.DOTALL)
 
-# What the apps add to members' shared pages. Each hook has ``own_page(request, match)`` (True:
-# this member needs a page of their own), ``strip(content)`` (cut their part out of a copy
-# about to be shared) and ``fill(request, match, content)`` (put this member's part back);
-# ``match`` is the request's ResolverMatch. Apps append theirs in AppConfig.ready().
+
+class MemberHook:
+    """What an app adds to residents' shared pages; apps append theirs to :data:`member_hooks`
+    in AppConfig.ready() and override what they need. ``match`` is the request's ResolverMatch."""
+
+    @staticmethod
+    def own_page(request, match):
+        """True: this resident needs the page rendered for them alone."""
+        return False
+
+    @staticmethod
+    def strip(content):
+        """Cut the resident's part out of a copy about to be shared."""
+        return content
+
+    @staticmethod
+    def fill(request, match, content):
+        """Put this resident's part back into the shared copy."""
+        return content
+
+
 member_hooks = []
 
 # Parameters that share links and ad campaigns append and no view reads: dropped from the page
@@ -142,9 +159,11 @@ def _drop_tracking(request):
     return True
 
 
-def _key(request):
+def _key(request, audience=""):
+    """The page's key: the generation, the language, who shares it ("" anonymous readers) and the address."""
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
-    return f"pagecache:{_generation()}:{language}:{request.get_full_path()}"
+    audience = f"{audience}:" if audience else ""
+    return f"pagecache:{_generation()}:{language}:{audience}{request.get_full_path()}"
 
 
 def cache_anonymous(view, query=()):
@@ -174,16 +193,9 @@ def cache_anonymous(view, query=()):
         stored = cache.get(key)
         if stored is not None:
             return _serve(request, stored, hit=True)
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        if _storable(response):
-            content = _TOKEN_INPUT.sub(rf"\g<1>{TOKEN_MARKER}\g<2>", response.content.decode(response.charset))
-            headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-            stored = {"content": content, "headers": headers}
-            cache.set(key, stored, ttl)
-            if request.META.get(MICROCACHE_HEADER) == "1":
-                return _serve(request, stored, hit=False)
+        response, stored = _render_and_store(view, request, args, kwargs, key, ttl)
+        if stored is not None and request.META.get(MICROCACHE_HEADER) == "1":
+            return _serve(request, stored, hit=False)
         response["X-Page-Cache"] = "miss"
         return response
 
@@ -207,31 +219,50 @@ def _member_page(view, request, args, kwargs, allowed, ttl):
     match = request.resolver_match
     if not set(request.GET) <= allowed or any(hook.own_page(request, match) for hook in member_hooks):
         return _private(view(request, *args, **kwargs))
-    key = f"pagecache:{_generation()}:{getattr(request, 'LANGUAGE_CODE', settings.LANGUAGE_CODE)}:member:"
-    key += request.get_full_path()
+    key = _key(request, "member")
     stored = cache.get(key)
     if stored is None:
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()
-        if _storable(response):
-            content = response.content.decode(response.charset)
-            content = _USER_MENU.sub(USER_MENU_MARKER, _TOKEN_INPUT.sub(rf"\g<1>{TOKEN_MARKER}\g<2>", content))
-            for hook in member_hooks:
-                content = hook.strip(content)
-            headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
-            cache.set(key, {"content": content, "headers": headers}, ttl)
+        response, _stored = _render_and_store(view, request, args, kwargs, key, ttl, _members_copy)
         response["X-Page-Cache"] = "miss"
         return _private(response)  # rendered for this member: theirs as it is
     token = get_token(request)
     content = stored["content"].replace(USER_MENU_MARKER, _user_menu(request, token), 1)
     for hook in member_hooks:
         content = hook.fill(request, match, content)
-    response = HttpResponse(content.replace(TOKEN_MARKER, token))
+    return _private(_response(content.replace(TOKEN_MARKER, token), stored, hit=True))
+
+
+def _members_copy(content):
+    """A resident's page as every resident may share it: their menu and their hooks' parts cut out."""
+    content = _USER_MENU.sub(USER_MENU_MARKER, content)
+    for hook in member_hooks:
+        content = hook.strip(content)
+    return content
+
+
+def _render_and_store(view, request, args, kwargs, key, ttl, shared=None):
+    """The view's response, and the copy stored under ``key`` (None when it may not be stored).
+
+    The copy has its CSRF tokens cut out, then ``shared(content)`` applied.
+    """
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if not _storable(response):
+        return response, None
+    content = _TOKEN_INPUT.sub(rf"\g<1>{TOKEN_MARKER}\g<2>", response.content.decode(response.charset))
+    headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
+    stored = {"content": shared(content) if shared else content, "headers": headers}
+    cache.set(key, stored, ttl)
+    return response, stored
+
+
+def _response(content, stored, hit):
+    response = HttpResponse(content)
     for name, value in stored["headers"].items():
         response[name] = value
-    response["X-Page-Cache"] = "hit"
-    return _private(response)
+    response["X-Page-Cache"] = "hit" if hit else "miss"
+    return response
 
 
 def _user_menu(request, token):
@@ -267,10 +298,7 @@ def _serve(request, stored, hit):
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
     elif TOKEN_MARKER in content:
         content = content.replace(TOKEN_MARKER, get_token(request))
-    response = HttpResponse(content)
-    for name, value in stored["headers"].items():
-        response[name] = value
-    response["X-Page-Cache"] = "hit" if hit else "miss"
+    response = _response(content, stored, hit)
     if shared:
         response["X-Accel-Expires"] = str(getattr(settings, "MICROCACHE_SECONDS", 1))
     return response

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Ban
 from news.comments.models import Comment
+from yzgz.pagecache import MemberHook
 
 ARTICLE_PAGE = "news:article-detail"
 _OWN_PAGE_SQL = (
@@ -23,7 +24,7 @@ _OWN_PAGE_SQL = (
 )
 
 
-class OwnComments:
+class OwnComments(MemberHook):
     @staticmethod
     def own_page(request, match):
         if match is None or match.view_name != ARTICLE_PAGE:
@@ -34,11 +35,3 @@ class OwnComments:
                 _OWN_PAGE_SQL, [user_id, timezone.now(), match.kwargs["pk"], user_id, Comment.Status.PENDING]
             )
             return bool(cursor.fetchone()[0])
-
-    @staticmethod
-    def strip(content):
-        return content
-
-    @staticmethod
-    def fill(request, match, content):
-        return content

@@ -491,11 +491,10 @@ class DiscuzImport:
 
     def _article_url(self, target, aid):
         """The new address of old article ``target`` linked from article ``aid``, once imported."""
-        new_id = LegacyId.new_for(Kind.ARTICLE, target)
-        if new_id is None:
+        url = self._linked_url(target)
+        if url is None:
             self.unlinked.add(aid)  # linked before it was imported: relink_articles() comes back
-            return None
-        return object_url("news:article-detail", new_id)
+        return url
 
     def relink_articles(self):
         """Point links to old articles imported after the article that links them at their new pages."""
@@ -508,14 +507,15 @@ class DiscuzImport:
                 article.body,
                 image=lambda path: None,
                 attachment=lambda kind, value: None,
-                article=lambda target: self._linked_url(target),
+                article=self._linked_url,
                 old_domains=self.old_domains,
             )
             if body != article.body:
                 article.body = body
                 article.save(update_fields=["body"])
 
-    def _linked_url(self, target):
+    @staticmethod
+    def _linked_url(target):
         new_id = LegacyId.new_for(Kind.ARTICLE, target)
         return object_url("news:article-detail", new_id) if new_id else None
 

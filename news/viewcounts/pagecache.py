@@ -10,6 +10,7 @@ from django.db import connection
 
 from news.viewcounts import reactions
 from news.viewcounts.models import ReactionVote
+from yzgz.pagecache import MemberHook
 
 ARTICLE_PAGE = "news:article-detail"
 _PRESSED = re.compile(r'(class="reaction" aria-pressed=")true(")')
@@ -17,11 +18,7 @@ _PRESSED = re.compile(r'(class="reaction" aria-pressed=")true(")')
 _CHOSEN_SQL = f"SELECT reaction_id FROM {ReactionVote._meta.db_table} WHERE article_id = %s AND visitor = %s LIMIT 1"  # noqa: S608 - our table; values are parameters
 
 
-class PressedReaction:
-    @staticmethod
-    def own_page(request, match):
-        return False
-
+class PressedReaction(MemberHook):
     @staticmethod
     def strip(content):
         return _PRESSED.sub(r"\g<1>false\g<2>", content)

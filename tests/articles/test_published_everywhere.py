@@ -24,3 +24,18 @@ def test_a_tag_used_only_by_an_article_readers_cannot_see_has_no_page(client, ca
     assert response.status_code == 200
     assert "已公开" in response.content.decode()
     assert "尚未公开" not in response.content.decode()
+
+
+def test_the_article_service_schedules_publishing_for_later(client, category, reporter, editor):
+    from news.articles import services
+    from news.articles.models import Article
+
+    draft = make_article(title="定时发布的稿件", category=category, author=reporter, status="draft")
+    later = timezone.now() + timezone.timedelta(hours=2)
+    assert services.schedule([draft.pk], at=later, by=editor) == 1
+    draft.refresh_from_db()
+    assert (draft.status, draft.published_at) == (Article.Status.PUBLISHED, later)
+    assert draft.revisions.count() == 1  # kept like any publication
+    assert client.get(draft.get_absolute_url()).status_code == 404  # public from its time on
+    Article.objects.filter(pk=draft.pk).update(published_at=timezone.now() - timezone.timedelta(minutes=1))
+    assert client.get(draft.get_absolute_url()).status_code == 200

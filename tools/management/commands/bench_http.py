@@ -61,9 +61,22 @@ def _ms(value):
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def fetch(url):
-    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - our own 127.0.0.1 stack
+def fetch(url, headers=None):
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - our own 127.0.0.1 stack
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own 127.0.0.1 stack
         return response.read()
+
+
+def prod_stack(action, **env):
+    """``deploy/prod.sh start|stop`` with ``env`` (PROD_DB, DJANGO_… settings) over a clean environment."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_"))}
+    subprocess.run(  # noqa: S603 - our own script
+        ["bash", str(ROOT / "deploy" / "prod.sh"), action],  # noqa: S607 - bash from PATH
+        cwd=ROOT,
+        env={**clean, **env},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def queries_of(html):
@@ -126,14 +139,8 @@ class Command(BaseCommand):
             Path(json_path).write_text(json.dumps(results, ensure_ascii=False, indent=2))
 
     def stack(self, action, database, cache_seconds):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_"))}
-        env.update(PROD_DB=database, REDIS_URL="redis://127.0.0.1:6379/12", DJANGO_PAGE_CACHE_SECONDS=cache_seconds)
-        subprocess.run(  # noqa: S603 - our own script
-            ["bash", str(ROOT / "deploy" / "prod.sh"), action],  # noqa: S607 - bash from PATH
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
+        prod_stack(
+            action, PROD_DB=database, REDIS_URL="redis://127.0.0.1:6379/12", DJANGO_PAGE_CACHE_SECONDS=cache_seconds
         )
         if action == "start":
             import redis

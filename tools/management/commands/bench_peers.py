@@ -32,6 +32,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tools.demo import DEMO_PASSWORD, DEMO_RESIDENTS
+from tools.management.commands import bench_http
 from tools.management.commands.bench_http import PORT, RUN
 
 ROOT = Path(settings.BASE_DIR)
@@ -58,9 +59,7 @@ def log_in(username, password):
 
 
 def fetch(url, cookie=""):
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310 - our stack
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our 127.0.0.1 stack
-        return response.read().decode()
+    return bench_http.fetch(url, {"Cookie": cookie} if cookie else None).decode()
 
 
 class Command(BaseCommand):
@@ -118,16 +117,8 @@ class Command(BaseCommand):
         )
 
     def stack(self, action, members):
-        import os
-
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "REDIS_", "DJANGO_"))}
-        env.update(PROD_DB="yzgz_prod", DJANGO_PAGE_CACHE_SECONDS="60", DJANGO_PAGE_CACHE_MEMBERS=members)
-        subprocess.run(  # noqa: S603 - our own script
-            ["bash", str(ROOT / "deploy" / "prod.sh"), action],  # noqa: S607 - bash from PATH
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
+        bench_http.prod_stack(
+            action, PROD_DB="yzgz_prod", DJANGO_PAGE_CACHE_SECONDS="60", DJANGO_PAGE_CACHE_MEMBERS=members
         )
 
     def targets(self):
