@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import checks, signals  # noqa: F401

@@ -2,11 +2,12 @@
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.avatars import process_avatar
 from accounts.models import User, username_key
+from accounts.phone import parse_mobile
 from yzgz.images import validate_image_upload
 
 
@@ -91,3 +92,55 @@ class ProfileForm(forms.ModelForm):
                     _("The file is not an image, or it is damaged."), code="invalid_image"
                 ) from exc
         return avatar
+
+
+class PhoneCodeForm(forms.Form):
+    """A mobile number and its SMS code; 获取验证码 posts ``action=send`` with the code left empty."""
+
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "13812345678"}),
+    )
+    code = forms.CharField(
+        label=_("SMS code"),
+        max_length=6,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}", "maxlength": "6"}
+        ),
+    )
+
+    def __init__(self, *args, sending=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sending = sending
+
+    def clean_phone(self):
+        return parse_mobile(self.cleaned_data["phone"])
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if self.sending:
+            return code
+        if not code:
+            raise forms.ValidationError(_("Please enter the 6-digit code from the SMS."), code="required")
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise forms.ValidationError(_("The code is 6 digits."), code="invalid")
+        return code
+
+
+class PhoneResetForm(PhoneCodeForm, SetPasswordForm):
+    """重设密码 by SMS: the number, its code and the new password twice."""
+
+    def __init__(self, *args, sending=False, **kwargs):
+        # SetPasswordForm checks the new password against an account; which one is only known
+        # once the number is read, so the view passes it in (a blank one for unknown numbers).
+        super().__init__(*args, sending=sending, **kwargs)
+        if sending:
+            for name in ("new_password1", "new_password2"):
+                self.fields[name].required = False
+
+    def clean(self):
+        if self.sending:  # 获取验证码: the passwords are not asked for yet
+            return self.cleaned_data
+        return super().clean()

@@ -10,6 +10,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 from yzgz.links import object_url
 
@@ -29,6 +30,16 @@ def username_key(value):
     return normalize_username(value).lower()
 
 
+def mask_phone(phone):
+    """The national number with its middle four digits hidden, as Chinese sites print it."""
+    if not phone:
+        return ""
+    national = str(getattr(phone, "national_number", "") or phone)
+    if len(national) < 7:
+        return "*" * len(national)
+    return f"{national[:3]}****{national[-4:]}"
+
+
 class CaseInsensitiveUserManager(UserManager):
     use_in_migrations = False  # migrations keep Django's UserManager: they never import this module
 
@@ -42,6 +53,13 @@ class User(AbstractUser):
         _("nickname"), max_length=30, blank=True, help_text=_("Shown beside comments instead of the username.")
     )
     avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    # 实名 (real-name registration) by mobile number: set only once an SMS code proved it
+    # (accounts.phone), never shown publicly; moderators see it masked (masked_phone).
+    phone = PhoneNumberField(
+        _("mobile number"), region="CN", null=True, blank=True, unique=True, help_text=_("Verified by an SMS code.")
+    )
+    phone_verified_at = models.DateTimeField(_("mobile number verified"), null=True, blank=True)
+    last_login_region = models.CharField(_("IP location of the last login"), max_length=20, blank=True)
 
     objects = CaseInsensitiveUserManager()
 
@@ -68,6 +86,15 @@ class User(AbstractUser):
     @property
     def display_name(self):
         return self.nickname or self.username
+
+    @property
+    def phone_verified(self):
+        return bool(self.phone) and self.phone_verified_at is not None
+
+    @property
+    def masked_phone(self):
+        """138****1234: what moderators see; empty without a number."""
+        return mask_phone(self.phone)
 
     def active_ban(self):
         """The ban in force now, if any (the one that ends last)."""

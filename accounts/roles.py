@@ -64,6 +64,8 @@ ROLE_PERMISSIONS = {
         "comments.delete_sensitiveword",
         "comments.view_sensitiveword",
         "comments.view_moderationaction",
+        "comments.view_commentrecord",  # deleted comments on record (评论记录)
+        "comments.export_commentrecord",  # one account's records as CSV, for the authorities
         "accounts.add_ban",
         "accounts.change_ban",
         "accounts.view_ban",

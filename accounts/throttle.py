@@ -37,6 +37,9 @@ LOGIN_MAX_FAILURES = 5
 LOGIN_WINDOW = 15 * 60
 REGISTER_MAX_PER_IP = 5
 REGISTER_WINDOW = 60 * 60
+RESET_MAILS_PER_IP = 5
+RESET_MAILS_PER_ADDRESS = 3
+RESET_WINDOW = 60 * 60
 
 
 def _key(kind, value):
@@ -70,7 +73,12 @@ def _give_back(key):
 
 
 def axes_username(request, credentials):
-    """AXES_USERNAME_CALLABLE: the account an attempt is for, as login looks it up."""
+    """AXES_USERNAME_CALLABLE: the account an attempt is for, as login looks it up.
+
+    A phone-code login (accounts.backends) counts against its number, beside the address.
+    """
+    if credentials and credentials.get("phone") is not None:
+        return f"phone:{credentials['phone']}"
     if credentials and credentials.get("username") is not None:
         return username_key(credentials["username"])
     return username_key(getattr(request, "POST", {}).get("username", ""))
@@ -148,3 +156,13 @@ def register_release(ip):
     """A registration that was refused by the form gives its place back."""
     if ip:
         _give_back(_key("register-ip", ip))
+
+
+def reset_mail_reserve(ip, email):
+    """Count a 忘记密码 mail before it is sent; False when the address or the mailbox had enough.
+
+    Counted whether or not an account has the email, so the limit reveals nothing either.
+    """
+    if _hit(_key("reset-ip", ip), RESET_WINDOW) > RESET_MAILS_PER_IP:
+        return False
+    return _hit(_key("reset-mail", username_key(email)), RESET_WINDOW) <= RESET_MAILS_PER_ADDRESS

@@ -1,25 +1,29 @@
-"""Residents' account pages: register, log in (throttled), profile and my comments."""
+"""Residents' account pages: register, log in (by password or SMS code, throttled), the mobile
+number (实名), 忘记密码 by email or SMS, and the profile."""
 
 import logging
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login, password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import UpdateView
 
-from accounts import throttle
-from accounts.forms import ProfileForm, RegistrationForm, ThrottledAuthenticationForm
-from accounts.models import ban_message
+from accounts import phone, throttle
+from accounts.forms import PhoneCodeForm, PhoneResetForm, ProfileForm, RegistrationForm, ThrottledAuthenticationForm
+from accounts.models import User, ban_message, mask_phone
 from yzgz.images import StorageUnavailable
 from yzgz.net import client_ip
+from yzgz.siteurl import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -170,3 +174,189 @@ class ProfileView(LoginRequiredMixin, UpdateView):
             storage.delete(name)
             messages.success(self.request, _("Your avatar is removed."))
         return redirect(self.success_url)
+
+
+# --- mobile number (实名), phone-code login and password reset ------------------------------------
+
+
+def _sending(request):
+    """获取验证码 (action=send) rather than the form's main button."""
+    return request.POST.get("action") == "send"
+
+
+def _send(request, form, *, purpose, subject="", deliver=True):
+    """Send a code for the form's number; True when the page should say one is on its way."""
+    try:
+        phone.send_code(
+            phone=form.cleaned_data["phone"], purpose=purpose, ip=client_ip(request), subject=subject, deliver=deliver
+        )
+    except phone.SendRefused as refused:
+        form.add_error(None, refused.message)
+        return refused.status
+    return None
+
+
+def _code_sent_message(request, number, *, maybe=False):
+    masked = mask_phone(number)
+    if maybe:
+        text = _("If %(phone)s belongs to an account, a code is on its way; it is valid for 5 minutes.")
+    else:
+        text = _("A code was sent to %(phone)s; it is valid for 5 minutes.")
+    messages.info(request, text % {"phone": masked})
+
+
+class PhoneView(LoginRequiredMixin, View):
+    """绑定手机号: link a mainland mobile number to the account by an SMS code (实名)."""
+
+    template_name = "accounts/phone.html"
+
+    def get(self, request):
+        return self.render(PhoneCodeForm(), status=200)
+
+    def post(self, request):
+        sending = _sending(request)
+        form = PhoneCodeForm(request.POST, sending=sending)
+        if not form.is_valid():
+            return self.render(form, status=400)
+        number = form.cleaned_data["phone"]
+        user = request.user
+        if User.objects.filter(phone=number).exclude(pk=user.pk).exists():
+            form.add_error("phone", _("This number is already linked to another account."))
+            return self.render(form, status=400)
+        if sending:
+            status = _send(request, form, purpose="verify", subject=user.pk)
+            if status:
+                return self.render(form, status=status)
+            _code_sent_message(request, number)
+            return self.render(form, status=200, sent=True)
+        if not phone.check_code(phone=number, purpose="verify", code=form.cleaned_data["code"], subject=user.pk):
+            form.add_error("code", _("The code is wrong or has expired. Please ask for a new one."))
+            return self.render(form, status=400, sent=True)
+        try:
+            with transaction.atomic():
+                User.objects.filter(pk=user.pk).update(phone=number, phone_verified_at=timezone.now())
+        except IntegrityError:  # someone linked the same number a moment ago
+            form.add_error("phone", _("This number is already linked to another account."))
+            return self.render(form, status=409)
+        messages.success(request, _("Your mobile number is linked. You can comment now."))
+        return HttpResponseRedirect(safe_next(request, reverse("accounts:profile")))
+
+    def render(self, form, *, status, sent=False):
+        context = {"form": form, "next": safe_next(self.request, ""), "sent": sent}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class PhoneLoginView(View):
+    """短信验证码登录: the number and a code; authenticate() counts it with every other login."""
+
+    template_name = "registration/login_phone.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return HttpResponseRedirect(safe_next(request, reverse("news:home")))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return self.render(PhoneCodeForm(), status=200)
+
+    def post(self, request):
+        sending = _sending(request)
+        form = PhoneCodeForm(request.POST, sending=sending)
+        if not form.is_valid():
+            return self.render(form, status=400)
+        number = form.cleaned_data["phone"]
+        if sending:
+            # The same answer and the same limits whether or not the number has an account.
+            exists = User.objects.filter(phone=number, is_active=True).exists()
+            status = _send(request, form, purpose="login", deliver=exists)
+            if status:
+                return self.render(form, status=status)
+            _code_sent_message(request, number, maybe=True)
+            return self.render(form, status=200, sent=True)
+        user = authenticate(request, phone=str(number), sms_code=form.cleaned_data["code"])
+        if user is None:
+            if getattr(request, "axes_locked_out", False):
+                form.add_error(None, ThrottledAuthenticationForm.error_messages["throttled"])
+                return self.render(form, status=429)
+            form.add_error("code", _("The code is wrong or has expired. Please ask for a new one."))
+            return self.render(form, status=400, sent=True)
+        login(request, user)
+        return HttpResponseRedirect(safe_next(request, reverse("news:home")))
+
+    def render(self, form, *, status, sent=False):
+        context = {"form": form, "next": safe_next(self.request, ""), "sent": sent}
+        return render(self.request, self.template_name, context, status=status)
+
+
+class PasswordResetSMSView(View):
+    """忘记密码 by SMS: a code to the linked number, then a new password."""
+
+    template_name = "registration/password_reset_sms.html"
+
+    def get(self, request):
+        return self.render(PhoneResetForm(User()), status=200)
+
+    def post(self, request):
+        sending = _sending(request)
+        try:
+            number = phone.parse_mobile(request.POST.get("phone"))
+        except ValidationError:
+            number = None
+        user = User.objects.filter(phone=number, is_active=True).first() if number else None
+        # Checked against a blank account first, whoever has the number: a password like the
+        # account's name or email must not tell a stranger without the code that it exists.
+        form = PhoneResetForm(User(), request.POST, sending=sending)
+        if not form.is_valid():
+            return self.render(form, status=400, sent=not sending and bool(number))
+        if sending:
+            status = _send(request, form, purpose="reset", deliver=user is not None)
+            if status:
+                return self.render(form, status=status)
+            _code_sent_message(request, number, maybe=True)
+            return self.render(form, status=200, sent=True)
+        code = form.cleaned_data["code"]
+        if user is None or not phone.check_code(phone=number, purpose="reset", code=code, consume=False):
+            form.add_error("code", _("The code is wrong or has expired. Please ask for a new one."))
+            return self.render(form, status=400, sent=True)
+        # The code is theirs: now the checks that need the account (not like its name); the code
+        # stays valid while they choose another password.
+        try:
+            password_validation.validate_password(form.cleaned_data["new_password1"], user)
+        except ValidationError as error:
+            form.add_error("new_password2", error)
+            return self.render(form, status=400, sent=True)
+        if not phone.use_code(phone=number, purpose="reset"):
+            form.add_error("code", _("The code is wrong or has expired. Please ask for a new one."))
+            return self.render(form, status=400, sent=True)
+        form.user = user
+        form.save()
+        messages.success(request, _("Your password is changed. Please log in with the new password."))
+        return HttpResponseRedirect(reverse("accounts:login"))
+
+    def render(self, form, *, status, sent=False):
+        return render(self.request, self.template_name, {"form": form, "sent": sent}, status=status)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """忘记密码 by email (Django's flow): at most a few mails per address and hour."""
+
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password-reset-done")
+
+    def form_valid(self, form):
+        ip = client_ip(self.request)
+        if ip and not throttle.reset_mail_reserve(ip, form.cleaned_data["email"]):
+            form.add_error(None, _("Too many reset requests. Please try again in an hour."))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        # The link is built from the site's address (DJANGO_SITE_URL), never from the Host header.
+        self.extra_email_context = {"site_root": absolute_url("/", self.request).rstrip("/")}
+        return super().form_valid(form)
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response

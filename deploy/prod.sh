@@ -47,6 +47,12 @@ environment() {
     export DJANGO_SECURE_SSL="${DJANGO_SECURE_SSL:-0}"  # this local stack speaks plain HTTP
     export DJANGO_MEDIA_ROOT="$ROOT/media"
     export DJANGO_STATIC_ROOT="$ROOT/staticfiles"
+    # This local stack sends no real SMS or mail: codes and reset links land in files under $RUN
+    # (a real host sets DJANGO_SMS_BACKEND=aliyun|tencent and DJANGO_EMAIL_HOST etc.).
+    export DJANGO_SMS_BACKEND="${DJANGO_SMS_BACKEND:-file}"
+    export DJANGO_SMS_FILE_PATH="${DJANGO_SMS_FILE_PATH:-$RUN/sms.log}"
+    export DJANGO_EMAIL_BACKEND="${DJANGO_EMAIL_BACKEND:-django.core.mail.backends.filebased.EmailBackend}"
+    export DJANGO_EMAIL_FILE_PATH="${DJANGO_EMAIL_FILE_PATH:-$RUN/mail}"
 }
 
 running() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -84,6 +90,8 @@ start() {
     fi
     "$PY" manage.py migrate --noinput -v0
     "$PY" manage.py collectstatic --noinput -v0
+    # IP属地: the offline database from the npm registry, once (kept in var/ip2region).
+    "$PY" manage.py fetch_ip_region_db -v0 || echo "IP属地 database unavailable: comments show 未知" >&2
     "$PY" manage.py load_demo -v0 >/dev/null
     # Production mode as on a real (HTTPS) host must pass `check --deploy` without a warning.
     DJANGO_SECURE_SSL=1 "$PY" manage.py check --deploy --fail-level WARNING

@@ -31,6 +31,11 @@ Environment variables (all optional in development):
 ``DJANGO_SERVE_MEDIA``     ``1`` to let Django serve uploads (default: only when debugging)
 ``DJANGO_SECURE_SSL``      ``1`` (default in production) for HTTPS-only cookies, HSTS
 ``DJANGO_LOG_LEVEL``       default ``INFO``
+``DJANGO_COMMENTS_REQUIRE_PHONE``  a new site's 实名 setting (default on in production)
+``DJANGO_SMS_BACKEND``     ``console`` (default), ``locmem``, ``file``, ``aliyun``, ``tencent`` or a dotted path;
+                           credentials and templates below (README "Configuration")
+``DJANGO_EMAIL_BACKEND``   console in development, SMTP (``DJANGO_EMAIL_HOST`` …) in production
+``DJANGO_IP_REGION_DB``    the IP属地 database folder (default ``./var/ip2region``)
 =========================  ====================================================
 """
 
@@ -127,6 +132,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.sitemaps",
     "taggit",
+    "phonenumber_field",
     "django_prose_editor",
     "csp",  # django-csp: its checks catch settings in the old CSP_* form, which it would ignore
 ]
@@ -239,6 +245,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PhoneCodeBackend",  # 短信验证码登录, counted by the same throttle
 ]
 AXES_HANDLER = "accounts.throttle.AtomicCacheHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -266,6 +273,56 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# 忘记密码 by email: the link works once (Django's token) and for two hours.
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
+
+# --- Residents' identity (实名): mobile numbers, SMS, IP属地 ---------------------------------
+PHONENUMBER_DEFAULT_REGION = "CN"
+PHONENUMBER_DB_FORMAT = "E164"
+# Whether a resident must link a mobile number before commenting is a site setting (SiteSettings,
+# in the admin); this is its value on a new site: on in production, off in development.
+COMMENTS_REQUIRE_PHONE_DEFAULT = env_bool("DJANGO_COMMENTS_REQUIRE_PHONE", not DEBUG)
+# SMS codes go through a backend, like email (accounts/sms.py): console, locmem and file for
+# development and tests; aliyun and tencent send for real with the credentials below.
+SMS_BACKENDS = {
+    "console": "accounts.sms.ConsoleBackend",
+    "locmem": "accounts.sms.LocmemBackend",
+    "file": "accounts.sms.FileBackend",
+    "aliyun": "accounts.sms.AliyunBackend",
+    "tencent": "accounts.sms.TencentBackend",
+}
+_sms = os.environ.get("DJANGO_SMS_BACKEND", "console")
+SMS_BACKEND = SMS_BACKENDS.get(_sms, _sms)
+SMS_FILE_PATH = os.environ.get("DJANGO_SMS_FILE_PATH", str(BASE_DIR / "var" / "sms.log"))
+SMS_SIGN_NAME = os.environ.get("DJANGO_SMS_SIGN_NAME", "禹州关注")
+SMS_TEMPLATES = {
+    "verify": os.environ.get("DJANGO_SMS_TEMPLATE_VERIFY", ""),
+    "login": os.environ.get("DJANGO_SMS_TEMPLATE_LOGIN", ""),
+    "reset": os.environ.get("DJANGO_SMS_TEMPLATE_RESET", ""),
+}
+SMS_ALIYUN_ACCESS_KEY_ID = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_ID", "")
+SMS_ALIYUN_ACCESS_KEY_SECRET = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "")
+SMS_TENCENT_SECRET_ID = os.environ.get("TENCENTCLOUD_SECRET_ID", "")
+SMS_TENCENT_SECRET_KEY = os.environ.get("TENCENTCLOUD_SECRET_KEY", "")
+SMS_TENCENT_SDK_APP_ID = os.environ.get("DJANGO_SMS_TENCENT_SDK_APP_ID", "")
+SMS_TENCENT_REGION = os.environ.get("DJANGO_SMS_TENCENT_REGION", "ap-guangzhou")
+# The offline IP属地 database (ip2region, from the npm registry: manage.py fetch_ip_region_db).
+IP_REGION_DB = Path(os.environ.get("DJANGO_IP_REGION_DB", BASE_DIR / "var" / "ip2region"))
+# Email: password reset links. The console in development; SMTP from the environment in production.
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("DJANGO_EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 10
+EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "禹州关注 <noreply@localhost>")
 
 # --- Language and time ----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import RedirectView
 from django.views.static import serve
 
 from news.articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
@@ -57,6 +58,12 @@ urlpatterns = [
     re_path(
         r"^admin/news/(?P<model>{})/(?P<rest>.*)$".format("|".join(MOVED_ADMIN)),
         admin.site.admin_view(moved_admin_page),
+    ),
+    # The admin's login page shows 忘记密码 when this name exists: the residents' reset page.
+    path(
+        "admin/password_reset/",
+        RedirectView.as_view(pattern_name="accounts:password-reset"),
+        name="admin_password_reset",
     ),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),

@@ -16,13 +16,24 @@ def comment_page_number(request):
 class CommentRow:
     """A comment as the article page shows it, read as a row: no model instances to build."""
 
-    __slots__ = ("author", "avatar", "body", "created_at", "parent_id", "pk", "status", "thread")
-    COLUMNS = ("pk", "parent_id", "body", "status", "created_at", "user__username", "user__nickname", "user__avatar")
+    __slots__ = ("author", "avatar", "body", "created_at", "ip_region", "parent_id", "pk", "status", "thread")
+    COLUMNS = (
+        "pk",
+        "parent_id",
+        "body",
+        "status",
+        "created_at",
+        "user__username",
+        "user__nickname",
+        "user__avatar",
+        "ip_region",
+    )
 
-    def __init__(self, pk, parent_id, body, status, created_at, username, nickname, avatar):
+    def __init__(self, pk, parent_id, body, status, created_at, username, nickname, avatar, ip_region=""):
         self.pk, self.parent_id, self.body, self.status, self.created_at = pk, parent_id, body, status, created_at
         self.author = nickname or username  # as User.display_name
         self.avatar = avatar  # the upload's storage name, or ""
+        self.ip_region = ip_region  # IP属地; empty for imported comments, which show nothing
         self.thread = []
 
 

@@ -55,6 +55,9 @@ class Comment(models.Model):
     report_count = models.PositiveIntegerField(_("reports"), default=0)
     # Kept for moderators only; never shown on public pages.
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # IP属地, shown beside the comment: the province (or region, or country) of ip_address when it
+    # was posted, from the offline database (yzgz.iplocation); empty for imported comments.
+    ip_region = models.CharField(_("IP location"), max_length=20, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
 
     objects = CommentQuerySet.as_manager()
@@ -152,6 +155,7 @@ class ModerationAction(models.Model):
         DELETE = "delete", _("Deleted")
         BAN = "ban", _("Banned the author")
         LIFT_BAN = "lift_ban", _("Lifted a ban")
+        EXPORT = "export", _("Exported comment records")
 
     kind = models.CharField(_("moderation action"), max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
@@ -179,3 +183,38 @@ class ModerationAction(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CommentRecord(models.Model):
+    """What stays of a deleted comment, for the authorities' requests (评论记录, kept ≥ 6 months).
+
+    Written when a comment is deleted by any path — the moderators' queue, the admin, an article
+    or an account deleted with its comments (news.comments.signals) — so a resident's records are
+    their live comments plus these.
+    """
+
+    comment_id = models.PositiveBigIntegerField(_("comment number"), db_index=True)
+    # Plain numbers, not foreign keys: the record outlives the account and the article (written
+    # while either is being deleted, when a new reference to them could not be kept).
+    account_id = models.PositiveBigIntegerField(_("account number"), null=True, db_index=True)
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    article_id = models.PositiveBigIntegerField(_("article number"))
+    article_title = models.CharField(_("article"), max_length=200)
+    body = models.TextField(_("text"))
+    status = models.CharField(_("status"), max_length=16, choices=Comment.Status.choices)
+    created_at = models.DateTimeField(_("time"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    ip_region = models.CharField(_("IP location"), max_length=20, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    moderation = models.TextField(_("moderation"), blank=True)
+    deleted_at = models.DateTimeField(_("deleted"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("deleted comment record")
+        verbose_name_plural = _("deleted comment records")
+        ordering = ["-deleted_at", "-id"]
+        default_permissions = ("view",)
+        permissions = [("export_commentrecord", _("Can export a resident's comment records"))]
+
+    def __str__(self):
+        return f"{self.username} #{self.comment_id}"

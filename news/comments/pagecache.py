@@ -1,8 +1,8 @@
 """The comments' part in members' shared pages (yzgz.pagecache.member_hooks).
 
 The comment section is the same for every resident who may speak and has nothing waiting for
-review: a banned resident (the form says why) or one whose own comments await review (they
-see them, marked) gets an article page of their own.
+review: a banned resident (the form says why), one who must link a mobile number first, or one
+whose own comments await review (they see them, marked) gets an article page of their own.
 
 This runs on every resident's article request, so it is one plain SQL statement (about a
 tenth of what building two ORM queries costs); the rules are ``Ban.objects.active()`` and
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Ban
 from news.comments.models import Comment
+from news.comments.services import needs_phone
 from yzgz.pagecache import MemberHook
 
 ARTICLE_PAGE = "news:article-detail"
@@ -29,6 +30,8 @@ class OwnComments(MemberHook):
     def own_page(request, match):
         if match is None or match.view_name != ARTICLE_PAGE:
             return False
+        if needs_phone(request.user):  # the form asks them to link a number first
+            return True
         user_id = request.user.pk
         with connection.cursor() as cursor:
             cursor.execute(

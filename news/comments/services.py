@@ -14,17 +14,20 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import Ban, ban_message
 from news.articles.models import Article, ModerationMode, SiteSettings
 from news.comments import wordfilter
-from news.comments.models import Comment, CommentReport, ModerationAction, SensitiveWord
+from news.comments.models import Comment, CommentRecord, CommentReport, ModerationAction, SensitiveWord
 from yzgz import counters, pagecache
+from yzgz.iplocation import region_for
 
 LINK_PATTERN = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 MAX_LINKS = 2
@@ -35,10 +38,11 @@ WORDS_CACHE_KEY = "news:sensitive-words:version"
 class CommentRefused(Exception):
     """A comment, reply or report that cannot be accepted; the message is for the resident."""
 
-    def __init__(self, message, status=400):
+    def __init__(self, message, status=400, code=""):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.code = code
 
 
 # --- sensitive words ------------------------------------------------------------------------
@@ -94,6 +98,13 @@ def check_can_speak(user):
         raise CommentRefused(ban_message(ban), status=403)
 
 
+def needs_phone(user, site=None):
+    """A resident who must link a mobile number before commenting (the site setting, 实名)."""
+    if not user.is_authenticated or user.phone_verified:
+        return False
+    return (site or SiteSettings.current()).comments_require_phone
+
+
 # --- flood control (counters in the shared cache) ---------------------------------------------
 
 
@@ -127,6 +138,12 @@ def comment_post(*, article, user, text, parent_id=None, ip_address=None, user_a
     """
     site = SiteSettings.current()
     check_can_speak(user)
+    if needs_phone(user, site):
+        raise CommentRefused(
+            _("Please link your mobile number before commenting (real-name registration; it is never shown)."),
+            status=403,
+            code="phone_required",
+        )
     if not Article.objects.published().filter(pk=article.pk).exists():
         raise CommentRefused(_("This article is not open for comments."), status=404)
     if not article.comments_open(site):
@@ -177,6 +194,7 @@ def comment_post(*, article, user, text, parent_id=None, ip_address=None, user_a
             status=status,
             hold_reason=hold_reason,
             ip_address=ip_address or None,
+            ip_region=region_for(ip_address),
             user_agent=(user_agent or "")[:300],
         )
         if status == Comment.Status.APPROVED:
@@ -221,12 +239,107 @@ def comments_delete(*, comments, by):
         article_ids = _lock_articles(targets.values_list("article_id", flat=True))
         rows = list(targets.values_list("pk", "user_id", "body"))
         ModerationAction.objects.bulk_create(
-            ModerationAction(kind=ModerationAction.Kind.DELETE, actor=by, target_user_id=user_id, detail=body[:300])
-            for _pk, user_id, body in rows
+            ModerationAction(
+                kind=ModerationAction.Kind.DELETE, actor=by, comment_id=pk, target_user_id=user_id, detail=body[:300]
+            )
+            for pk, user_id, body in rows
         )
         targets.delete()
         _recount(article_ids)
     return len(rows)
+
+
+def keep_record(sender, instance, **kwargs):
+    """pre_delete of a Comment: copy what the authorities may ask for into a CommentRecord."""
+    comment = instance
+    actions = ModerationAction.objects.filter(comment_id=comment.pk).select_related("actor").order_by("created_at")
+    moderation = "\n".join(_log_line(action) for action in actions)
+    CommentRecord.objects.create(
+        comment_id=comment.pk,
+        account_id=comment.user_id,
+        username=_username(comment.user_id),
+        article_id=comment.article_id,
+        article_title=_article_title(comment.article_id),
+        body=comment.body,
+        status=comment.status,
+        created_at=comment.created_at,
+        ip_address=comment.ip_address,
+        ip_region=comment.ip_region,
+        user_agent=comment.user_agent,
+        moderation=moderation,
+    )
+
+
+RECORD_COLUMNS = {
+    "username": _lazy("account"),
+    "created_at": _lazy("time"),
+    "ip_address": _lazy("IP address"),
+    "ip_region": _lazy("IP location"),
+    "article": _lazy("article"),
+    "body": _lazy("text"),
+    "status": _lazy("status"),
+    "moderation": _lazy("moderation"),
+    "deleted_at": _lazy("deleted"),
+}
+
+
+def account_records(*, account_id):
+    """Every comment of one account, live and deleted, oldest first, as dicts of RECORD_COLUMNS."""
+    status_label = dict(Comment.Status.choices)
+    username = _username(account_id)
+    rows = []
+    live = Comment.objects.filter(user_id=account_id).select_related("article").order_by("created_at", "pk")
+    logs = {}
+    for action in (
+        ModerationAction.objects.filter(comment__user_id=account_id).select_related("actor").order_by("created_at")
+    ):
+        logs.setdefault(action.comment_id, []).append(_log_line(action))
+    for comment in live:
+        rows.append(
+            {
+                "username": username,
+                "created_at": _local(comment.created_at),
+                "ip_address": comment.ip_address or "",
+                "ip_region": comment.ip_region,
+                "article": f"#{comment.article_id} {comment.article.title}",
+                "body": comment.body,
+                "status": status_label.get(comment.status, comment.status),
+                "moderation": "\n".join(logs.get(comment.pk, [])),
+                "deleted_at": "",
+            }
+        )
+    for record in CommentRecord.objects.filter(account_id=account_id).order_by("created_at", "pk"):
+        rows.append(
+            {
+                "username": record.username,
+                "created_at": _local(record.created_at),
+                "ip_address": record.ip_address or "",
+                "ip_region": record.ip_region,
+                "article": f"#{record.article_id} {record.article_title}",
+                "body": record.body,
+                "status": status_label.get(record.status, record.status),
+                "moderation": record.moderation,
+                "deleted_at": _local(record.deleted_at),
+            }
+        )
+    rows.sort(key=lambda row: row["created_at"])
+    return rows
+
+
+def _local(moment):
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M:%S}"
+
+
+def _log_line(action):
+    return f"{_local(action.created_at)} {action.actor or '-'} {action.get_kind_display()} {action.detail}".strip()
+
+
+def _username(user_id):
+    return get_user_model().objects.filter(pk=user_id).values_list("username", flat=True).first() or ""
+
+
+def _article_title(article_id):
+    return (Article.objects.filter(pk=article_id).values_list("title", flat=True).first() or "")[:200]
 
 
 def comment_report(*, comment, user, reason, detail=""):

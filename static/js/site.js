@@ -23,6 +23,20 @@
       });
     }
 
+    // 获取验证码: after a code was sent, the button counts down the minute before it may ask again
+    // (the server refuses earlier requests anyway, with a message).
+    document.querySelectorAll(".js-send-code[data-countdown]").forEach(function (button) {
+      var label = button.textContent, left = parseInt(button.dataset.countdown, 10) || 60;
+      button.disabled = true;
+      var tick = function () {
+        if (left <= 0) { button.disabled = false; button.textContent = label; return; }
+        button.textContent = left + button.dataset.wait;
+        left -= 1;
+        window.setTimeout(tick, 1000);
+      };
+      tick();
+    });
+
     // 表态: vote without leaving the page; the form posts normally without JavaScript.
     // Anonymous pages are shared by every reader (the page caches), so an anonymous reader's
     // choice is kept in this browser (data-remember names the key) and marked here.

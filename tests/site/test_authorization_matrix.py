@@ -46,7 +46,7 @@ from accounts.roles import EDITOR, MODERATOR, REPORTER
 from news.articles.factories import make_article, make_category, make_image_bytes, make_source, make_user
 from news.articles.models import Article, ArticleRevision, Category, SiteSettings, Source
 from news.comments import services
-from news.comments.models import Comment, CommentReport, ModerationAction, SensitiveWord
+from news.comments.models import Comment, CommentRecord, CommentReport, ModerationAction, SensitiveWord
 from news.viewcounts.models import Reaction, ReactionVote
 
 pytestmark = pytest.mark.django_db
@@ -329,9 +329,30 @@ URL_RULES = {
         post("/accounts/profile/", signed_in(banned=FORBIDDEN), data={"nickname": "矩阵昵称"}, state=own_row),
     ],
     "accounts/comments/": [get("/accounts/comments/", signed_in())],
+    # 实名 and the other ways in: a code is sent or checked, nothing else; linking needs an account.
+    "accounts/phone/": [get("/accounts/phone/", signed_in())],
+    "accounts/login/phone/": [get("/accounts/login/phone/", everyone())],  # logged-in users are sent on
+    "accounts/password/reset/": [
+        get("/accounts/password/reset/", everyone()),
+        post("/accounts/password/reset/", everyone(), data={"email": "victim@example.com"}),
+    ],
+    "accounts/password/reset/sent/": [get("/accounts/password/reset/sent/", everyone())],
+    # A made-up link: the page says it is used or expired, for everyone, and changes nothing.
+    "accounts/password/reset/<uidb64>/<token>/": [
+        get("/accounts/password/reset/MQ/set-password/", everyone()),
+        post(
+            "/accounts/password/reset/MQ/abcdef-0123456789abcdef/",
+            everyone(IGNORED),
+            data={"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+            state=row(User, "victim"),
+        ),
+    ],
+    "accounts/password/reset/complete/": [get("/accounts/password/reset/complete/", everyone())],
+    "accounts/password/reset/sms/": [get("/accounts/password/reset/sms/", everyone())],
     # --- the admin site ---
     "admin/": [get("/admin/", ANY_STAFF)],
     "admin/login/": [get("/admin/login/", everyone())],
+    "admin/password_reset/": [get("/admin/password_reset/", everyone())],  # the residents' reset page
     "admin/logout/": [post("/admin/logout/", everyone())],  # non-staff are only sent to the index
     "admin/password_change/": [
         get("/admin/password_change/", ANY_STAFF),
@@ -572,6 +593,20 @@ URL_RULES = {
             state=count(SensitiveWord),
         ),
     ],
+    # One account's comment records (live and deleted) as CSV, for the authorities: moderators.
+    "admin/comments/comment/records/<int:account_id>/": [
+        get("/admin/comments/comment/records/{commenter}/", staff(M, S)),
+    ],
+    **model_admin(
+        "comments/commentrecord",
+        CommentRecord,
+        obj="record",
+        changelist=staff(M, S),
+        add=NOBODY,
+        view=staff(M, S),
+        change=NOBODY,  # written when a comment is deleted, never edited
+        delete=NOBODY,  # kept at least six months
+    ),
     **model_admin(
         "comments/moderationaction",
         ModerationAction,
@@ -639,6 +674,7 @@ ACTION_RULES = {
     "comments.comment.delete_selected": action(target="comment"),  # replaced by the logged delete above
     "comments.sensitiveword.delete_selected": action(M, S, target="word"),
     "comments.moderationaction.delete_selected": action(target="log_entry"),
+    "comments.commentrecord.delete_selected": action(target="record"),
     "taggit.tag.delete_selected": action(E, S, target="spare_tag"),
     # taggit's merge: the action keeps the selection in the session for the merge form.
     "taggit.tag.render_tag_form": action(E, S, target="spare_tag", state=merge_selection),
@@ -679,6 +715,9 @@ def world(django_db_setup, django_db_blocker):
             article=published, user=commenter, body="一条待审核的评论", status=Comment.Status.PENDING
         )
         word = SensitiveWord.objects.create(word="矩阵敏感词")
+        gone = Comment.objects.create(article=published, user=commenter, body="一条将被删除的评论")
+        gone_pk = gone.pk
+        gone.delete()  # leaves its CommentRecord
         published_at = timezone.localtime(published.published_at)
         ids = {
             "draft": draft.pk,
@@ -705,6 +744,7 @@ def world(django_db_setup, django_db_blocker):
             "ban": ban.pk,
             "log_entry": ModerationAction.objects.get(kind=ModerationAction.Kind.BAN).pk,
             "word": word.pk,
+            "record": CommentRecord.objects.get(comment_id=gone_pk).pk,
             "reaction": Reaction.objects.filter(is_active=True).first().pk,
             "settings": SiteSettings.objects.get_or_create(pk=1)[0].pk,
             "spare_group": Group.objects.create(name="矩阵临时组").pk,

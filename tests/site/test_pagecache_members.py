@@ -125,6 +125,25 @@ def test_a_banned_resident_gets_their_own_page_saying_why(article, moderator):
     assert "恶意灌水" in html
 
 
+def test_with_real_names_required_only_verified_residents_share_the_page_with_the_form(article):
+    site = SiteSettings.current()
+    site.comments_require_phone = True
+    site.save()
+    verified = Client(enforce_csrf_checks=True)
+    verified.force_login(make_user("zhao", phone="+8613912340001", phone_verified_at=timezone.now()))
+    url = article.get_absolute_url()
+    response, html = page(verified, url)
+    assert response["X-Page-Cache"] == "miss" and 'id="comment-body"' in html
+    assert page(reader("qian"), url)[0].get("X-Page-Cache") is None  # unverified: a page of their own
+    response, html = page(reader("sun"), url)
+    assert response.get("X-Page-Cache") is None
+    assert 'id="comment-body"' not in html and "/accounts/phone/?next=" in html
+    other = Client()
+    other.force_login(make_user("li", phone="+8613912340002", phone_verified_at=timezone.now()))
+    response, html = page(other, url)
+    assert response["X-Page-Cache"] == "hit" and 'id="comment-body"' in html
+
+
 def test_a_resident_with_a_comment_waiting_for_review_sees_it(article):
     client = reader("zhang")
     url = article.get_absolute_url()

@@ -11,6 +11,7 @@ app server.
 """
 
 import http.cookiejar
+import itertools
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.db import connection  # noqa: F401 - read by the skipif condition string
+from django.utils import timezone
 
 from news.articles.factories import make_article, make_category, make_user
 from news.articles.models import Article, SiteSettings
@@ -36,6 +38,7 @@ from tests.viewcounts.test_viewcount_processes import database_url, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/15"
+PHONES = itertools.count(1)
 FACTORY_PASSWORD = "demo-password-123"  # news.articles.factories.make_user's default
 
 pytestmark = [
@@ -65,7 +68,10 @@ def production_env(tmp, site_url="http://127.0.0.1"):
 
 
 def resident_named(username, **fields):
-    """A resident whose password the app servers can check (tests hash with MD5, production with Argon2)."""
+    """A resident whose password the app servers can check (tests hash with MD5, production with Argon2),
+    with a verified mobile number, as production asks of a resident before a comment (实名)."""
+    fields.setdefault("phone", f"+861370000{next(PHONES):04d}")
+    fields.setdefault("phone_verified_at", timezone.now())
     user = make_user(username, **fields)
     user.password = Argon2PasswordHasher().encode(FACTORY_PASSWORD, Argon2PasswordHasher().salt())
     user.save(update_fields=["password"])

@@ -121,7 +121,13 @@ SENTENCES = [
 ]
 TAGS = ["党建", "民生", "疫情防控", "钧瓷", "交通", "营商环境", "乡村振兴", "安全生产", "社区", "教育"]
 GENERATED_ARTICLES = 66
-DEMO_RESIDENTS = [("zhangsan", "老张"), ("lixiaomei", "小美"), ("yuzhou2021", "钧瓷爱好者")]
+# Residents with a verified mobile number (实名) may comment where the site requires it (make prod);
+# yuzhou2021 has none, to show the verification step (its SMS codes are printed or logged).
+DEMO_RESIDENTS = [
+    ("zhangsan", "老张", "+8613800138001"),
+    ("lixiaomei", "小美", "+8613800138002"),
+    ("yuzhou2021", "钧瓷爱好者", None),
+]
 DEMO_COMMENTS = [
     ("zhangsan", "社区的变化大家都看在眼里，点赞！", None),
     ("lixiaomei", "阳光社区的调解室确实帮了我们楼不少忙。", None),
@@ -300,11 +306,13 @@ def load_comments(seed_title):
 
     user_model = get_user_model()
     residents = {}
-    for username, nickname in DEMO_RESIDENTS:
+    for username, nickname, phone in DEMO_RESIDENTS:
         user, created = user_model.objects.get_or_create(username=username, defaults={"nickname": nickname})
         if created:
             user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
+            if phone and not user_model.objects.filter(phone=phone).exists():
+                user.phone, user.phone_verified_at = phone, timezone.now()
+            user.save(update_fields=["password", "phone", "phone_verified_at"])
         residents[username] = user
     article = Article.objects.get(title=seed_title)
     made = []

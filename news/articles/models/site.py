@@ -1,5 +1,6 @@
 """Site settings that editors change in the admin: the footer, legal numbers, the stats line."""
 
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +49,14 @@ class SiteSettings(models.Model):
         _("seconds between two comments of one resident"), default=30
     )
     comment_ip_hourly_limit = models.PositiveSmallIntegerField(_("comments per IP address per hour"), default=30)
+    comments_require_phone = models.BooleanField(
+        _("verified mobile number required to comment"),
+        default=False,
+        help_text=_(
+            "Real-name registration (后台实名): residents link a mobile number by SMS code before their first "
+            "comment. The number is never shown publicly."
+        ),
+    )
     show_render_stats = models.BooleanField(
         _("show render statistics"),
         default=True,
@@ -70,6 +79,8 @@ class SiteSettings(models.Model):
     def current(cls):
         settings = cache.get(CACHE_KEY)
         if settings is None:
-            settings, _created = cls.objects.get_or_create(pk=1)
+            settings, _created = cls.objects.get_or_create(
+                pk=1, defaults={"comments_require_phone": django_settings.COMMENTS_REQUIRE_PHONE_DEFAULT}
+            )
             cache.set(CACHE_KEY, settings, 60 * 60)
         return settings

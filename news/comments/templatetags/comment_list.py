@@ -28,6 +28,7 @@ from news.articles.markup import time_tag
 from news.articles.models import SiteSettings
 from news.comments.listing import comment_page_number, comments_for_page
 from news.comments.models import Comment, CommentReport
+from news.comments.services import needs_phone
 from yzgz.links import ID_PLACEHOLDER
 
 register = template.Library()
@@ -49,6 +50,7 @@ def article_comments(context):
         "comments_have_next": has_next,
         "comments_open": article.comments_open(SiteSettings.current()) and not context.get("is_preview"),
         "ban": user.active_ban() if user.is_authenticated else None,
+        "needs_phone": needs_phone(user),
         "comment_state": context.get("comment_state") or {},
         "report_reasons": CommentReport.Reason.choices,
         "comment_max_length": Comment.MAX_LENGTH,
@@ -65,7 +67,12 @@ class _Page:
         user = context.get("user")
         request = context.get("request")
         self.authenticated = bool(user is not None and user.is_authenticated)
-        self.can_reply = bool(context.get("comments_open") and self.authenticated and not context.get("ban"))
+        self.can_reply = bool(
+            context.get("comments_open")
+            and self.authenticated
+            and not context.get("ban")
+            and not context.get("needs_phone")
+        )
         state = context.get("comment_state") or {}
         self.reply_open = str(state.get("parent_id") or "")
         self.reply_text = state.get("text", "")
@@ -78,6 +85,7 @@ class _Page:
         self.report_url_head, _placeholder, self.report_url_tail = report_url.rpartition(ID_PLACEHOLDER)
         self.csrf = csrf_input(request) if self.authenticated and request is not None else ""
         self.t_review = escape(gettext("Under review"))
+        self.t_region = escape(gettext("IP location: "))
         self.t_reply = escape(gettext("Reply"))
         self.t_your_reply = escape(gettext("Your reply"))
         self.t_report = escape(gettext("Report"))
@@ -125,6 +133,8 @@ class _Page:
             f'<span class="comment__author">{name}</span>',
             time_tag(comment.created_at, css_class="comment__time"),
         ]
+        if comment.ip_region:
+            parts.append(f'<span class="comment__region">{self.t_region}{escape(comment.ip_region)}</span>')
         if comment.status == "pending":
             parts.append(f'<span class="badge badge--pending">{self.t_review}</span>')
         parts.append('</header><p class="comment__text">')

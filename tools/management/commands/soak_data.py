@@ -17,6 +17,7 @@ from collections import Counter
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from news.articles.models import Article, SiteSettings
 from news.comments.models import Comment
@@ -55,8 +56,15 @@ class Command(BaseCommand):
         hashed.set_password(PASSWORD)  # Argon2 once; every soak account shares the hash
         actors = []
         for i in range(count):
+            # Verified residents (实名), as production requires before a comment.
             user, _created = user_model.objects.get_or_create(
-                username=f"soak{i:03d}", defaults={"password": hashed.password, "email": f"soak{i:03d}@example.cn"}
+                username=f"soak{i:03d}",
+                defaults={
+                    "password": hashed.password,
+                    "email": f"soak{i:03d}@example.cn",
+                    "phone": f"+861390000{i:04d}",
+                    "phone_verified_at": timezone.now(),
+                },
             )
             session = SessionStore()
             session[SESSION_KEY] = str(user.pk)
