@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test venv demo bench bench-peers spike profile lint format check messages lock clean help prod prod-stop prod-status backup restore audit soak
+.PHONY: run test venv demo bench bench-peers spike profile lint format check messages lock clean help prod prod-stop prod-status backup restore audit soak fuzz
 
 help:
 	@echo "make run       install, migrate, load demo content, serve http://127.0.0.1:8000"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench     run the benchmarks and print their tables (the spike too: make spike alone)"
 	@echo "make profile   where a page spends its time (URL=/article/1/, on the benchmark data)"
 	@echo "make lint      ruff lint + format check, Django checks, migrations check"
+	@echo "make fuzz      the fuzzers' full corpora (CI sends a sample)"
 	@echo "make messages  update and compile the Chinese translations"
 	@echo "make lock      re-pin requirements.lock (runtime) and requirements-dev.lock from pyproject.toml"
 
@@ -110,6 +111,10 @@ lint: $(STAMP)
 soak: $(STAMP)
 	@command -v nginx >/dev/null || { echo "nginx is missing: apt-get install -y nginx" >&2; exit 1; }
 	$(BIN)/python tools/soak.py --duration 120 --json bench-results/soak.json
+
+# The fuzzers' full corpora (CI sends a sample): all 503 naughty strings into every public form field.
+fuzz: $(STAMP) $(IPDB)
+	YZGZ_FUZZ_FULL=1 $(BIN)/python -m pytest -q tests/site/test_hostile_input.py tests/accounts/test_phone_flows.py
 
 # Known vulnerabilities in requirements-dev.lock (pip-audit); see tools/audit.py for what happens offline.
 audit: $(STAMP)

