@@ -184,28 +184,39 @@ def _sending(request):
     return request.POST.get("action") == "send"
 
 
-def _send(request, form, *, purpose, subject="", deliver=True):
-    """Send a code for the form's number; True when the page should say one is on its way."""
-    try:
-        phone.send_code(
-            phone=form.cleaned_data["phone"], purpose=purpose, ip=client_ip(request), subject=subject, deliver=deliver
-        )
-    except phone.SendRefused as refused:
-        form.add_error(None, refused.message)
-        return refused.status
-    return None
+class CodeFormView(View):
+    """A page with a mobile number and an SMS code (includes/phone_code_fields.html)."""
+
+    template_name = ""
+
+    def render(self, form, *, status, sent=False):
+        context = {"form": form, "next": safe_next(self.request, ""), "sent": sent}
+        return render(self.request, self.template_name, context, status=status)
+
+    def send(self, form, *, purpose, subject="", deliver=True, maybe=False):
+        """获取验证码: send a code for the form's number, and the page that says so or why not.
+
+        ``maybe``: the page cannot know whether the number has an account, and does not say.
+        """
+        number = form.cleaned_data["phone"]
+        try:
+            phone.send_code(phone=number, purpose=purpose, ip=client_ip(self.request), subject=subject, deliver=deliver)
+        except phone.SendRefused as refused:
+            form.add_error(None, refused.message)
+            return self.render(form, status=refused.status)
+        if maybe:
+            text = _("If %(phone)s belongs to an account, a code is on its way; it is valid for 5 minutes.")
+        else:
+            text = _("A code was sent to %(phone)s; it is valid for 5 minutes.")
+        messages.info(self.request, text % {"phone": mask_phone(number)})
+        return self.render(form, status=200, sent=True)
+
+    def wrong_code(self, form):
+        form.add_error("code", _("The code is wrong or has expired. Please ask for a new one."))
+        return self.render(form, status=400, sent=True)
 
 
-def _code_sent_message(request, number, *, maybe=False):
-    masked = mask_phone(number)
-    if maybe:
-        text = _("If %(phone)s belongs to an account, a code is on its way; it is valid for 5 minutes.")
-    else:
-        text = _("A code was sent to %(phone)s; it is valid for 5 minutes.")
-    messages.info(request, text % {"phone": masked})
-
-
-class PhoneView(LoginRequiredMixin, View):
+class PhoneView(LoginRequiredMixin, CodeFormView):
     """绑定手机号: link a mainland mobile number to the account by an SMS code (实名)."""
 
     template_name = "accounts/phone.html"
@@ -224,14 +235,9 @@ class PhoneView(LoginRequiredMixin, View):
             form.add_error("phone", _("This number is already linked to another account."))
             return self.render(form, status=400)
         if sending:
-            status = _send(request, form, purpose="verify", subject=user.pk)
-            if status:
-                return self.render(form, status=status)
-            _code_sent_message(request, number)
-            return self.render(form, status=200, sent=True)
+            return self.send(form, purpose="verify", subject=user.pk)
         if not phone.check_code(phone=number, purpose="verify", code=form.cleaned_data["code"], subject=user.pk):
-            form.add_error("code", _("The code is wrong or has expired. Please ask for a new one."))
-            return self.render(form, status=400, sent=True)
+            return self.wrong_code(form)
         try:
             with transaction.atomic():
                 User.objects.filter(pk=user.pk).update(phone=number, phone_verified_at=timezone.now())
@@ -241,12 +247,8 @@ class PhoneView(LoginRequiredMixin, View):
         messages.success(request, _("Your mobile number is linked. You can comment now."))
         return HttpResponseRedirect(safe_next(request, reverse("accounts:profile")))
 
-    def render(self, form, *, status, sent=False):
-        context = {"form": form, "next": safe_next(self.request, ""), "sent": sent}
-        return render(self.request, self.template_name, context, status=status)
 
-
-class PhoneLoginView(View):
+class PhoneLoginView(CodeFormView):
     """短信验证码登录: the number and a code; authenticate() counts it with every other login."""
 
     template_name = "registration/login_phone.html"
@@ -268,27 +270,18 @@ class PhoneLoginView(View):
         if sending:
             # The same answer and the same limits whether or not the number has an account.
             exists = User.objects.filter(phone=number, is_active=True).exists()
-            status = _send(request, form, purpose="login", deliver=exists)
-            if status:
-                return self.render(form, status=status)
-            _code_sent_message(request, number, maybe=True)
-            return self.render(form, status=200, sent=True)
+            return self.send(form, purpose="login", deliver=exists, maybe=True)
         user = authenticate(request, phone=str(number), sms_code=form.cleaned_data["code"])
         if user is None:
             if getattr(request, "axes_locked_out", False):
                 form.add_error(None, ThrottledAuthenticationForm.error_messages["throttled"])
                 return self.render(form, status=429)
-            form.add_error("code", _("The code is wrong or has expired. Please ask for a new one."))
-            return self.render(form, status=400, sent=True)
+            return self.wrong_code(form)
         login(request, user)
         return HttpResponseRedirect(safe_next(request, reverse("news:home")))
 
-    def render(self, form, *, status, sent=False):
-        context = {"form": form, "next": safe_next(self.request, ""), "sent": sent}
-        return render(self.request, self.template_name, context, status=status)
 
-
-class PasswordResetSMSView(View):
+class PasswordResetSMSView(CodeFormView):
     """忘记密码 by SMS: a code to the linked number, then a new password."""
 
     template_name = "registration/password_reset_sms.html"
@@ -309,15 +302,10 @@ class PasswordResetSMSView(View):
         if not form.is_valid():
             return self.render(form, status=400, sent=not sending and bool(number))
         if sending:
-            status = _send(request, form, purpose="reset", deliver=user is not None)
-            if status:
-                return self.render(form, status=status)
-            _code_sent_message(request, number, maybe=True)
-            return self.render(form, status=200, sent=True)
+            return self.send(form, purpose="reset", deliver=user is not None, maybe=True)
         code = form.cleaned_data["code"]
         if user is None or not phone.check_code(phone=number, purpose="reset", code=code, consume=False):
-            form.add_error("code", _("The code is wrong or has expired. Please ask for a new one."))
-            return self.render(form, status=400, sent=True)
+            return self.wrong_code(form)
         # The code is theirs: now the checks that need the account (not like its name); the code
         # stays valid while they choose another password.
         try:
@@ -326,15 +314,11 @@ class PasswordResetSMSView(View):
             form.add_error("new_password2", error)
             return self.render(form, status=400, sent=True)
         if not phone.use_code(phone=number, purpose="reset"):
-            form.add_error("code", _("The code is wrong or has expired. Please ask for a new one."))
-            return self.render(form, status=400, sent=True)
+            return self.wrong_code(form)
         form.user = user
         form.save()
         messages.success(request, _("Your password is changed. Please log in with the new password."))
         return HttpResponseRedirect(reverse("accounts:login"))
-
-    def render(self, form, *, status, sent=False):
-        return render(self.request, self.template_name, {"form": form, "sent": sent}, status=status)
 
 
 class PasswordResetView(auth_views.PasswordResetView):

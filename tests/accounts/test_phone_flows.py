@@ -7,7 +7,6 @@ or address, and every form gets hostile input: a 4xx, never a 500, and nothing s
 
 import os
 import re
-import time
 from datetime import datetime, timedelta
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
@@ -15,7 +14,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core import mail
-from django.core.cache import cache
 from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
@@ -65,25 +63,6 @@ def _quiet_footer():
     site = SiteSettings.current()
     site.show_render_stats = False
     site.save()
-
-
-@pytest.fixture
-def clock(settings, monkeypatch):
-    """``advance(seconds)`` moves the cache's clock.
-
-    The cache is a local-memory one for these tests: its expiry reads time.time(). Redis keeps
-    its own time; tests/accounts/test_phone_races.py reads the lifetimes it was given.
-    """
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"}}
-    cache.clear()
-    offset = [0.0]
-    real_time = time.time
-    monkeypatch.setattr(time, "time", lambda: real_time() + offset[0])
-
-    def advance(seconds):
-        offset[0] += seconds
-
-    return advance
 
 
 @pytest.fixture
