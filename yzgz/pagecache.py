@@ -253,6 +253,8 @@ def _render_and_store(view, request, args, kwargs, key, ttl, shared=None):
     content = _TOKEN_INPUT.sub(rf"\g<1>{TOKEN_MARKER}\g<2>", response.content.decode(response.charset))
     headers = {name: response[name] for name in _KEPT_HEADERS if response.has_header(name)}
     stored = {"content": shared(content) if shared else content, "headers": headers}
+    if getattr(response, "_csp_update", None):
+        stored["csp_update"] = response._csp_update  # a view's own @csp_update (WeChat's JS-SDK) holds on a hit
     cache.set(key, stored, ttl)
     return response, stored
 
@@ -261,6 +263,8 @@ def _response(content, stored, hit):
     response = HttpResponse(content)
     for name, value in stored["headers"].items():
         response[name] = value
+    if stored.get("csp_update"):
+        response._csp_update = stored["csp_update"]
     response["X-Page-Cache"] = "hit" if hit else "miss"
     return response
 

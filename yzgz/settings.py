@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "news.comments",
     "news.viewcounts",
     "news.search",
+    "news.engagement",
     "news.legacy",
     "tools",
     "axes",
@@ -307,6 +308,10 @@ SMS_TENCENT_SECRET_ID = os.environ.get("TENCENTCLOUD_SECRET_ID", "")
 SMS_TENCENT_SECRET_KEY = os.environ.get("TENCENTCLOUD_SECRET_KEY", "")
 SMS_TENCENT_SDK_APP_ID = os.environ.get("DJANGO_SMS_TENCENT_SDK_APP_ID", "")
 SMS_TENCENT_REGION = os.environ.get("DJANGO_SMS_TENCENT_REGION", "ap-guangzhou")
+# WeChat JS-SDK share cards (news/articles/wechat.py): the official account's AppID is a site setting,
+# its AppSecret stays here. The API's address is a setting so that tests can talk to a fake server.
+WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+WECHAT_API_BASE = os.environ.get("DJANGO_WECHAT_API_BASE", "https://api.weixin.qq.com").rstrip("/")
 # The offline IP属地 database (ip2region, from the npm registry: manage.py fetch_ip_region_db).
 IP_REGION_DB = Path(os.environ.get("DJANGO_IP_REGION_DB", BASE_DIR / "var" / "ip2region"))
 # Email: password reset links. The console in development; SMTP from the environment in production.

@@ -84,6 +84,7 @@ urlpatterns = [
     path("", include("news.comments.urls")),
     path("", include("news.viewcounts.urls")),
     path("", include("news.search.urls")),
+    path("", include("news.engagement.urls")),
     path("", include("news.legacy.urls")),
 ]
 

@@ -4,7 +4,10 @@ Reporters see and change only their own articles; editors (``news.manage_all_art
 see and change every article. The rule itself lives in :mod:`news.articles.permissions`.
 """
 
+import re
+
 import taggit.admin
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -16,6 +19,9 @@ from taggit.models import Tag
 
 from news.articles.admin_articles import ArticleAdmin  # noqa: F401 - registers the article admin
 from news.articles.models import Category, SiteSettings, Source
+from yzgz import images
+
+WECHAT_APP_ID = re.compile(r"wx[0-9A-Za-z]{16}")
 
 
 @admin.register(Category)
@@ -41,9 +47,28 @@ class SourceAdmin(admin.ModelAdmin):
         return obj.article_total
 
 
+class SiteSettingsForm(forms.ModelForm):
+    def clean_default_share_image(self):
+        """A new picture is re-encoded without metadata, like a cover."""
+        picture = self.cleaned_data.get("default_share_image")
+        if not picture or not hasattr(picture, "content_type"):
+            return picture  # unchanged (a stored file) or cleared (False)
+        return images.clean_image(picture).content
+
+    def clean_wechat_app_id(self):
+        app_id = self.cleaned_data.get("wechat_app_id", "").strip()
+        if app_id and not WECHAT_APP_ID.fullmatch(app_id):
+            raise forms.ValidationError(
+                _("A WeChat AppID is “wx” and 16 letters or digits (公众号 › 设置与开发 › 基本配置)."), code="invalid"
+            )
+        return app_id
+
+
 @admin.register(SiteSettings)
 class SiteSettingsAdmin(admin.ModelAdmin):
     """One row: the changelist goes straight to it."""
+
+    form = SiteSettingsForm
 
     fieldsets = [
         (None, {"fields": ["site_name", "slogan"]}),
@@ -61,6 +86,7 @@ class SiteSettingsAdmin(admin.ModelAdmin):
         ),
         (_("Legal filings"), {"fields": ["icp_number", "police_number", "license_number"]}),
         (_("Footer"), {"fields": ["show_render_stats"]}),
+        (_("Sharing"), {"fields": ["default_share_image", "wechat_app_id"]}),
     ]
 
     def has_add_permission(self, request):

@@ -42,4 +42,5 @@ urlpatterns = [
     path("feed/rss/", on_site_address(feeds.LatestArticlesFeed()), name="feed-rss"),
     path("feed/atom/", on_site_address(feeds.LatestArticlesAtomFeed()), name="feed-atom"),
     path("qr.svg", share.page_qr, name="page-qr"),
+    path("wechat/jssdk/", share.wechat_jssdk, name="wechat-jssdk"),
 ]

@@ -7,6 +7,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -72,7 +73,16 @@ class CommentArticleFilter(admin.SimpleListFilter):
 class CommentAdmin(admin.ModelAdmin):
     """The moderators' queue: pending and reported comments first."""
 
-    list_display = ["excerpt", "author_link", "article_link", "status", "report_count", "created_at", "ban_link"]
+    list_display = [
+        "excerpt",
+        "author_link",
+        "article_link",
+        "status",
+        "report_count",
+        "like_count",
+        "created_at",
+        "ban_link",
+    ]
     list_filter = ["status", ReportedFilter, CommentArticleFilter, "created_at"]
     search_fields = ["body", "user__username", "user__nickname", "article__title"]
     date_hierarchy = "created_at"
@@ -88,6 +98,8 @@ class CommentAdmin(admin.ModelAdmin):
         "hold_reason",
         "created_at",
         "report_count",
+        "like_count",
+        "moderation_reason",
         "ip_address",
         "ip_region",
         "user_agent",
@@ -160,8 +172,8 @@ class CommentAdmin(admin.ModelAdmin):
             or "-"
         )
 
-    def _moderate(self, request, queryset, kind, message):
-        changed = services.comments_moderate(comments=queryset, kind=kind, by=request.user)
+    def _moderate(self, request, queryset, kind, message, reason=""):
+        changed = services.comments_moderate(comments=queryset, kind=kind, by=request.user, reason=reason)
         self.message_user(request, message % {"count": changed}, messages.SUCCESS)
 
     @admin.action(description=_("Approve selected comments"), permissions=["moderate"])
@@ -170,7 +182,32 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Reject selected comments"), permissions=["moderate"])
     def reject_selected(self, request, queryset):
-        self._moderate(request, queryset, ModerationAction.Kind.REJECT, _("%(count)d comments rejected."))
+        """Ask for the reason first (shown to each author on 我的评论), then reject."""
+        form = RejectForm(request.POST if RejectForm.REASON in request.POST else None)
+        if form.is_valid():
+            self._moderate(
+                request,
+                queryset,
+                ModerationAction.Kind.REJECT,
+                _("%(count)d comments rejected."),
+                reason=form.reason(),
+            )
+            return None  # back to the queue
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Reject comments"),
+            "comments": queryset.select_related("user")[:100],
+            "count": queryset.count(),
+            "form": form,
+            "opts": self.opts,
+            "action_name": "reject_selected",
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+        }
+        return TemplateResponse(
+            request, "admin/comments/comment/reject.html", context, status=400 if form.errors else 200
+        )
 
     @admin.action(description=_("Mark selected comments as spam"), permissions=["moderate"])
     def spam_selected(self, request, queryset):
@@ -265,6 +302,44 @@ class BanForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label=_("reason"), max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+
+
+class RejectForm(forms.Form):
+    """Why comments are rejected: a preset reason, with words of the moderator's own if needed."""
+
+    REASON = "reject_reason"
+    PRESETS = [
+        ("spam", _("Advertising or spam")),
+        ("abuse", _("Abuse or personal attack")),
+        ("illegal", _("Illegal or harmful content")),
+        ("rumour", _("False information")),
+        ("off_topic", _("Not about the article")),
+        ("privacy", _("Reveals someone's private information")),
+        ("other", _("Other (write it below)")),
+    ]
+
+    reject_reason = forms.ChoiceField(label=_("reason"), choices=PRESETS, widget=forms.RadioSelect)
+    reject_detail = forms.CharField(
+        label=_("in your words (optional)"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("The author sees the reason on their comments page."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reject_reason") == "other" and not data.get("reject_detail", "").strip():
+            raise forms.ValidationError(_("Please write the reason."), code="no_reason")
+        return data
+
+    def reason(self):
+        preset = self.cleaned_data["reject_reason"]
+        detail = self.cleaned_data.get("reject_detail", "").strip()
+        if preset == "other":
+            return detail
+        label = str(dict(self.PRESETS)[preset])
+        return f"{label}：{detail}" if detail else label
 
 
 class BulkWordsForm(forms.Form):

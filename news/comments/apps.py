@@ -14,7 +14,8 @@ class CommentsConfig(AppConfig):
         from yzgz import pagecache
 
         from . import signals  # noqa: F401
-        from .pagecache import OwnComments
+        from .pagecache import LikedComments, OwnComments
 
-        if OwnComments not in pagecache.member_hooks:  # residents' shared pages (yzgz.pagecache)
-            pagecache.member_hooks.append(OwnComments)
+        for hook in (OwnComments, LikedComments):  # residents' shared pages (yzgz.pagecache)
+            if hook not in pagecache.member_hooks:
+                pagecache.member_hooks.append(hook)

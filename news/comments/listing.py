@@ -1,8 +1,9 @@
 """One page of an article's comments, read as rows (see the ``{% article_comments %}`` tag)."""
 
-from news.comments.models import Comment
+from news.comments.models import HOT_MIN_LIKES, Comment, CommentLike
 
 COMMENTS_PER_PAGE = 20
+HOT_COMMENTS = 3
 
 
 def comment_page_number(request):
@@ -16,7 +17,19 @@ def comment_page_number(request):
 class CommentRow:
     """A comment as the article page shows it, read as a row: no model instances to build."""
 
-    __slots__ = ("author", "avatar", "body", "created_at", "ip_region", "parent_id", "pk", "status", "thread")
+    __slots__ = (
+        "author",
+        "avatar",
+        "body",
+        "created_at",
+        "ip_region",
+        "like_count",
+        "parent_id",
+        "pk",
+        "reply_to",
+        "status",
+        "thread",
+    )
     COLUMNS = (
         "pk",
         "parent_id",
@@ -27,13 +40,32 @@ class CommentRow:
         "user__nickname",
         "user__avatar",
         "ip_region",
+        "like_count",
+        "reply_to_user__username",
+        "reply_to_user__nickname",
     )
 
-    def __init__(self, pk, parent_id, body, status, created_at, username, nickname, avatar, ip_region=""):
+    def __init__(
+        self,
+        pk,
+        parent_id,
+        body,
+        status,
+        created_at,
+        username,
+        nickname,
+        avatar,
+        ip_region="",
+        like_count=0,
+        reply_to_username=None,
+        reply_to_nickname=None,
+    ):
         self.pk, self.parent_id, self.body, self.status, self.created_at = pk, parent_id, body, status, created_at
         self.author = nickname or username  # as User.display_name
         self.avatar = avatar  # the upload's storage name, or ""
         self.ip_region = ip_region  # IP属地; empty for imported comments, which show nothing
+        self.like_count = like_count
+        self.reply_to = reply_to_nickname or reply_to_username or ""  # "回复 @昵称"
         self.thread = []
 
 
@@ -55,3 +87,27 @@ def comments_for_page(article, user, number):
             reply = CommentRow(*row)
             threads[reply.parent_id].append(reply)
     return comments, has_next
+
+
+def hot_comments(article):
+    """热门评论: the article's most liked approved comments (at least HOT_MIN_LIKES likes), one query.
+
+    ``comment_count`` is the article's approved comments: fewer than HOT_COMMENTS of them cannot
+    make the list worth showing above the newest ones, so most articles skip the query.
+    """
+    if article.comment_count < HOT_COMMENTS:
+        return []
+    hot = (
+        Comment.objects.approved()
+        .filter(article=article, like_count__gte=HOT_MIN_LIKES)
+        .order_by("-like_count", "-created_at", "-id")
+        .values_list(*CommentRow.COLUMNS)
+    )
+    return [CommentRow(*row) for row in hot[:HOT_COMMENTS]]
+
+
+def liked_by(user, comment_ids):
+    """Which of ``comment_ids`` ``user`` liked: one query, none for anonymous readers or no ids."""
+    if not user.is_authenticated or not comment_ids:
+        return set()
+    return set(CommentLike.objects.filter(user=user, comment_id__in=comment_ids).values_list("comment_id", flat=True))

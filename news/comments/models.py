@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from news.comments import wordfilter
 
+HOT_MIN_LIKES = 3  # 热门评论: a comment needs this many likes to be shown above the list
+
 
 class CommentQuerySet(models.QuerySet):
     def approved(self):
@@ -53,6 +55,20 @@ class Comment(models.Model):
     hold_reason = models.CharField(_("held because"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
     report_count = models.PositiveIntegerField(_("reports"), default=0)
+    # 点赞: kept equal to the comment's CommentLike rows by news.comments.services.comment_like_toggle.
+    like_count = models.PositiveIntegerField(_("likes"), default=0)
+    # "回复 @昵称": whose reply a reply answers when it was written to a reply (replies are one level
+    # deep, so it joins the parent's thread); empty for a reply to the thread's first comment.
+    reply_to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("in reply to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Why a moderator rejected it; shown to its author only (我的评论).
+    moderation_reason = models.CharField(_("moderator's reason"), max_length=200, blank=True)
     # Kept for moderators only; never shown on public pages.
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     # IP属地, shown beside the comment: the province (or region, or country) of ip_address when it
@@ -79,6 +95,12 @@ class Comment(models.Model):
             ),
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
             models.Index(fields=["user", "-created_at"], name="comment_user_idx"),
+            # 热门评论: an article's most liked approved comments; only those with enough likes count.
+            models.Index(
+                fields=["article", "-like_count"],
+                condition=models.Q(status="approved", like_count__gte=HOT_MIN_LIKES),
+                name="comment_hot_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="comment_not_own_parent"),
@@ -86,6 +108,27 @@ class Comment(models.Model):
 
     def __str__(self):
         return self.body[:30]
+
+
+class CommentLike(models.Model):
+    """A resident's like (点赞) of a comment. One per resident and comment."""
+
+    comment = models.ForeignKey(Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("liked by"), on_delete=models.CASCADE, related_name="comment_likes"
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment like")
+        verbose_name_plural = _("comment likes")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["comment", "user"], name="like_once_per_resident")]
+        # The article page asks which of its comments this resident liked: user first.
+        indexes = [models.Index(fields=["user", "comment"], name="commentlike_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.comment_id}"
 
 
 class CommentReport(models.Model):

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -25,7 +26,14 @@ from django.utils.translation import gettext_lazy as _lazy
 from accounts.models import Ban, ban_message
 from news.articles.models import Article, ModerationMode, SiteSettings
 from news.comments import wordfilter
-from news.comments.models import Comment, CommentRecord, CommentReport, ModerationAction, SensitiveWord
+from news.comments.models import (
+    Comment,
+    CommentLike,
+    CommentRecord,
+    CommentReport,
+    ModerationAction,
+    SensitiveWord,
+)
 from yzgz import counters, pagecache
 from yzgz.iplocation import region_for
 
@@ -33,6 +41,17 @@ LINK_PATTERN = re.compile(r"(https?://|www\.)\S+", re.IGNORECASE)
 MAX_LINKS = 2
 DUPLICATE_WINDOW = timedelta(hours=24)
 WORDS_CACHE_KEY = "news:sensitive-words:version"
+
+
+# Sent inside the transaction of their cause, so whatever a receiver writes (the residents'
+# notifications, news.engagement) commits or rolls back with it.
+#
+# comments_moderated(sender=Comment, comment_ids=[…], kind=ModerationAction.Kind…, reason="", by=user):
+#   comments a moderator approved, rejected or marked as spam (only those whose status changed).
+# comments_published(sender=Comment, comment_ids=[…]): comments that became visible to everyone,
+#   whether posted straight to the page or approved from the queue.
+comments_moderated = Signal()
+comments_published = Signal()
 
 
 class CommentRefused(Exception):
@@ -150,7 +169,7 @@ def comment_post(*, article, user, text, parent_id=None, ip_address=None, user_a
         raise CommentRefused(_("Comments are closed for this article."), status=403)
     text = clean_comment_text(text)
 
-    parent = None
+    parent = reply_to_user = None
     if parent_id not in (None, ""):
         try:
             parent = (
@@ -161,8 +180,11 @@ def comment_post(*, article, user, text, parent_id=None, ip_address=None, user_a
             )
         except (ValueError, TypeError, OverflowError, Comment.DoesNotExist) as exc:
             raise CommentRefused(_("The comment you are replying to does not exist on this article.")) from exc
-        # Replies are one level deep: a reply to a reply joins the thread of its parent.
-        parent = parent.parent or parent
+        # Replies are one level deep: a reply to a reply joins the thread of its parent, and
+        # names whom it answers ("回复 @昵称").
+        if parent.parent is not None:
+            reply_to_user = parent.user_id
+            parent = parent.parent
 
     since = timezone.now() - DUPLICATE_WINDOW
     if Comment.objects.filter(user=user, body=text, created_at__gte=since).exists():
@@ -190,6 +212,7 @@ def comment_post(*, article, user, text, parent_id=None, ip_address=None, user_a
             article=article,
             user=user,
             parent=parent,
+            reply_to_user_id=reply_to_user,
             body=text,
             status=status,
             hold_reason=hold_reason,
@@ -199,6 +222,7 @@ def comment_post(*, article, user, text, parent_id=None, ip_address=None, user_a
         )
         if status == Comment.Status.APPROVED:
             _recount([article.pk])
+            comments_published.send(sender=Comment, comment_ids=[comment.pk])
     return Posted(comment=comment, replaced_words=verdict.action == wordfilter.REPLACE)
 
 
@@ -218,16 +242,25 @@ def _ids(comments):
     return [comment.pk for comment in comments]
 
 
-def comments_moderate(*, comments, kind, by):
-    """Approve, reject or mark as spam; returns how many comments changed status."""
+def comments_moderate(*, comments, kind, by, reason=""):
+    """Approve, reject or mark as spam; returns how many comments changed status.
+
+    ``reason`` (a rejection's, shown to the author) goes into the log and the signal, and on
+    the comments (``moderation_reason``; approving clears it).
+    """
     status = _STATUS_FOR_KIND[kind]
     ids = _ids(comments)
     with transaction.atomic():
         article_ids = _lock_articles(Comment.objects.filter(pk__in=ids).values_list("article_id", flat=True))
         changed = list(Comment.objects.filter(pk__in=ids).exclude(status=status).values_list("pk", flat=True))
-        Comment.objects.filter(pk__in=changed).update(status=status)
-        _log_many(kind, by, changed)
+        reason = (reason or "").strip()[: Comment._meta.get_field("moderation_reason").max_length]
+        Comment.objects.filter(pk__in=changed).update(status=status, moderation_reason=reason)
+        _log_many(kind, by, changed, reason=reason)
         _recount(article_ids)
+        if changed:
+            comments_moderated.send(sender=Comment, comment_ids=changed, kind=kind, reason=reason, by=by)
+            if status == Comment.Status.APPROVED:
+                comments_published.send(sender=Comment, comment_ids=changed)
     return len(changed)
 
 
@@ -358,6 +391,63 @@ def comment_report(*, comment, user, reason, detail=""):
         raise CommentRefused(_("You have already reported this comment."), status=409) from exc
 
 
+# --- likes (点赞) ----------------------------------------------------------------------------
+
+LIKES_PER_MINUTE = 30  # each like moves the page cache's generation: a hard cap, not a nuisance
+LIKES_PER_HOUR = 300
+
+
+@dataclass
+class Liked:
+    liked: bool  # whether the resident likes the comment now
+    count: int  # the comment's like_count after the change
+
+
+def comment_like_toggle(*, comment, user):
+    """Like an approved comment, or take the like back when the resident already liked it.
+
+    The like row and ``like_count`` change in one transaction, the count with ``F()``, so the
+    count equals the rows whatever runs at the same time. A resident cannot like their own
+    comment (it would let anyone lift their own comment into 热门评论), and a banned resident
+    may not like at all (小黑屋 is read only). Raises CommentRefused.
+    """
+    check_can_speak(user)
+    if comment.user_id == user.pk:
+        raise CommentRefused(_("You cannot like your own comment."), status=403, code="own")
+    if comment.status != Comment.Status.APPROVED:
+        raise CommentRefused(_("This comment cannot be liked."), status=404)
+    if (
+        counters.hit(f"comment-like:user:{user.pk}:minute", 60) > LIKES_PER_MINUTE
+        or counters.hit(f"comment-like:user:{user.pk}:hour", 3600) > LIKES_PER_HOUR
+    ):
+        raise CommentRefused(_("You are liking too fast. Please wait a moment."), status=429)
+    with transaction.atomic():
+        gone, _rows = CommentLike.objects.filter(comment_id=comment.pk, user_id=user.pk).delete()
+        if gone:
+            change, liked = -1, False
+        else:
+            try:
+                with transaction.atomic():
+                    CommentLike.objects.create(comment_id=comment.pk, user_id=user.pk)
+            except IntegrityError:
+                # The same resident's other request liked it a moment ago: already liked.
+                change, liked = 0, True
+            else:
+                change, liked = 1, True
+        if change:
+            Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + change)
+            pagecache.bump_on_commit()  # the counts and 热门评论 are on the cached pages
+        count = Comment.objects.filter(pk=comment.pk).values_list("like_count", flat=True).first() or 0
+    return Liked(liked=liked, count=count)
+
+
+def forget_likes(sender, instance, **kwargs):
+    """pre_delete of a user: their likes go with the account, so take them off the counts."""
+    liked = CommentLike.objects.filter(user_id=instance.pk).values("comment_id")
+    if Comment.objects.filter(pk__in=liked).update(like_count=F("like_count") - 1):
+        pagecache.bump_on_commit()
+
+
 BAN_DURATIONS = {
     "1d": timedelta(days=1),
     "7d": timedelta(days=7),
@@ -423,9 +513,10 @@ def _recount(article_ids):
     pagecache.bump_on_commit()  # comments and their counts are on the cached pages
 
 
-def _log_many(kind, by, comment_ids):
+def _log_many(kind, by, comment_ids, reason=""):
     rows = Comment.objects.filter(pk__in=comment_ids).values_list("pk", "user_id", "body")
+    prefix = f"[{reason}] " if reason else ""
     ModerationAction.objects.bulk_create(
-        ModerationAction(kind=kind, actor=by, comment_id=pk, target_user_id=user_id, detail=body[:300])
+        ModerationAction(kind=kind, actor=by, comment_id=pk, target_user_id=user_id, detail=(prefix + body)[:300])
         for pk, user_id, body in rows
     )

@@ -1,6 +1,7 @@
-"""Posting, replying to and reporting comments, 小黑屋 and a resident's own comments.
+"""Posting, replying to, liking and reporting comments, 小黑屋 and a resident's own comments.
 
-Posting and reporting are POST only and work without JavaScript.
+Posting, liking and reporting are POST only and work without JavaScript; a like sent by
+site.js (``Accept: application/json``) is answered with JSON instead of a redirect.
 
 On success the reader goes back to the comment on the article page with a message; on a
 refusal the article page is shown again with the text kept, the reason, and a 4xx status.
@@ -8,6 +9,8 @@ refusal the article page is shown again with the text kept, the reason, and a 4x
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -71,6 +74,36 @@ def comment_report(request, pk, comment_pk):
         return _refused(request, pk, error, report_of=comment.pk)
     messages.success(request, _("Thank you. A moderator will look at the comment."))
     return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+
+
+def _wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@require_POST
+def comment_like(request, pk, comment_pk):
+    """点赞: like an approved comment, or take the like back (a toggle, as the button shows)."""
+    article = get_object_or_404(Article.objects.published().only("id"), pk=pk)
+    comment = get_object_or_404(
+        Comment.objects.approved().only("id", "user_id", "status", "article_id"), pk=comment_pk, article=article
+    )
+    anchor = f"{article.get_absolute_url()}#comment-{comment.pk}"
+    if not request.user.is_authenticated:
+        login = redirect_to_login(anchor)
+        if _wants_json(request):
+            return JsonResponse({"error": _("Please log in to like a comment."), "login": login.url}, status=401)
+        return login
+    try:
+        liked = services.comment_like_toggle(comment=comment, user=request.user)
+    except services.CommentRefused as error:
+        if _wants_json(request):
+            return JsonResponse({"error": error.message}, status=error.status)
+        return _refused(request, pk, error)
+    if _wants_json(request):
+        return JsonResponse({"liked": liked.liked, "count": liked.count})
+    # The message also keeps the page caches from serving this resident a copy from before.
+    messages.success(request, _("You liked the comment.") if liked.liked else _("You took back your like."))
+    return redirect(anchor)
 
 
 class BlackroomView(ListView):

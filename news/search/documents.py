@@ -16,6 +16,8 @@ matches rank first, then more matches (``ts_rank``), then newer. On SQLite a pla
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import connection
 from django.db.models import BooleanField, Case, FloatField, Q, Value, When
@@ -86,10 +88,47 @@ def search(queryset, query):
     return _search_fallback(queryset, terms), terms
 
 
+@dataclass(frozen=True)
+class Filters:
+    """What a reader narrowed the search to: categories (a category with its sub-categories) and
+    a publication window ``[start, end)`` of aware datetimes; empty means everything."""
+
+    category_ids: tuple = ()
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def apply(self, queryset):
+        if self.category_ids:
+            queryset = queryset.filter(category_id__in=self.category_ids)
+        if self.start is not None:
+            queryset = queryset.filter(published_at__gte=self.start)
+        if self.end is not None:
+            queryset = queryset.filter(published_at__lt=self.end)
+        return queryset
+
+    def sql(self):
+        """`` AND …`` over the search document ``doc`` (PostgreSQL), and its parameters."""
+        from news.articles.models import Article
+
+        parts, params = [], []
+        if self.category_ids:
+            marks = ", ".join(["%s"] * len(self.category_ids))
+            parts.append(f"doc.article_id IN (SELECT id FROM {Article._meta.db_table} WHERE category_id IN ({marks}))")  # noqa: S608 - placeholders only
+            params.extend(self.category_ids)
+        if self.start is not None:
+            parts.append("doc.published_at >= %s")
+            params.append(self.start)
+        if self.end is not None:
+            parts.append("doc.published_at < %s")
+            params.append(self.end)
+        return "".join(f" AND {part}" for part in parts), params
+
+
+NO_FILTERS = Filters()
 COUNT_CAP = 1000
 
 
-def count(queryset, terms, cap=COUNT_CAP, published_only=False):
+def count(queryset, terms, cap=COUNT_CAP, published_only=False, filters=NO_FILTERS):
     """How many articles match, up to ``cap`` + 1 (shown as "1000+"), without ranking them.
 
     Counting every one of 6,000 matches cost more than ranking the first page; nobody pages
@@ -99,7 +138,8 @@ def count(queryset, terms, cap=COUNT_CAP, published_only=False):
     if not terms:
         return 0
     if connection.vendor == "postgresql" and published_only:
-        return _count_postgresql(terms, cap)
+        return _count_postgresql(terms, cap, filters)
+    queryset = filters.apply(queryset)
     if connection.vendor == "postgresql":
         matches = matching(queryset, tsquery(terms))
     else:
@@ -107,18 +147,20 @@ def count(queryset, terms, cap=COUNT_CAP, published_only=False):
     return matches.order_by().values("pk")[: cap + 1].count()
 
 
-def _count_postgresql(terms, cap):
+def _count_postgresql(terms, cap, filters=NO_FILTERS):
     from django.utils import timezone
 
+    narrow, params = filters.sql()
     sql = f"""
         SELECT count(*) FROM (
             SELECT 1 FROM {TABLE} AS doc
             WHERE doc.vector @@ to_tsquery('simple', %s) AND doc.status = 'published' AND doc.published_at <= %s
+            {narrow}
             LIMIT %s
         ) AS capped
-    """  # noqa: S608 - constant SQL; the query and bounds are parameters
+    """  # noqa: S608 - constant SQL; the query, filters and bounds are parameters
     with connection.cursor() as cursor:
-        cursor.execute(sql, [tsquery(terms), timezone.now(), cap + 1])
+        cursor.execute(sql, [tsquery(terms), timezone.now(), *params, cap + 1])
         return cursor.fetchone()[0]
 
 
@@ -173,17 +215,18 @@ class RankedIds:
     _RANK = f"""
         SELECT doc.article_id
         FROM {TABLE} AS doc, to_tsquery('simple', %s) AS q(query)
-        WHERE {{match}} AND {_VISIBLE}
+        WHERE {{match}} AND {_VISIBLE}{{narrow}}
         ORDER BY ts_rank(doc.vector, q.query) DESC, doc.published_at DESC, doc.article_id DESC
         LIMIT %s OFFSET %s
     """  # noqa: S608 - constant SQL; the query, time and bounds are parameters
     _TITLE = "doc.title_vector @@ q.query"
     _BODY_ONLY = "doc.vector @@ q.query AND NOT doc.title_vector @@ q.query"
 
-    def __init__(self, terms, now=None):
+    def __init__(self, terms, now=None, filters=NO_FILTERS):
         from django.utils import timezone
 
         self.terms = terms
+        self.filters = filters
         self.now = now or timezone.now()
         self._title_total = None
 
@@ -199,7 +242,8 @@ class RankedIds:
         if connection.vendor != "postgresql":
             from news.articles.models import Article
 
-            return list(_search_fallback(Article.objects.published(), self.terms).values_list("pk", flat=True)[index])
+            published = self.filters.apply(Article.objects.published())
+            return list(_search_fallback(published, self.terms).values_list("pk", flat=True)[index])
         wanted = None if stop is None else stop - start
         ids = self._ranked(self._TITLE, start, wanted)
         if wanted is not None and len(ids) == wanted:
@@ -212,18 +256,21 @@ class RankedIds:
     def title_total(self):
         """How many visible articles match in the title (no cap: titles are short)."""
         if self._title_total is None:
+            narrow, params = self.filters.sql()
             sql = f"""
                 SELECT count(*) FROM {TABLE} AS doc, to_tsquery('simple', %s) AS q(query)
-                WHERE {self._TITLE} AND {self._VISIBLE}
+                WHERE {self._TITLE} AND {self._VISIBLE}{narrow}
             """  # noqa: S608 - constant SQL
             with connection.cursor() as cursor:
-                cursor.execute(sql, [tsquery(self.terms), self.now])
+                cursor.execute(sql, [tsquery(self.terms), self.now, *params])
                 self._title_total = cursor.fetchone()[0]
         return self._title_total
 
     def _ranked(self, match, offset, limit):
+        narrow, params = self.filters.sql()
         with connection.cursor() as cursor:
-            cursor.execute(self._RANK.format(match=match), [tsquery(self.terms), self.now, limit, offset])
+            sql = self._RANK.format(match=match, narrow=narrow)
+            cursor.execute(sql, [tsquery(self.terms), self.now, *params, limit, offset])
             return [row[0] for row in cursor.fetchall()]
 
 

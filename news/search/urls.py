@@ -7,5 +7,5 @@ from yzgz.pagecache import cache_anonymous
 
 app_name = "search"
 urlpatterns = [
-    path("search/", cache_anonymous(views.SearchView.as_view(), query=["q", "page"]), name="search"),
+    path("search/", cache_anonymous(views.SearchView.as_view(), query=views.PARAMETERS), name="search"),
 ]

@@ -1,11 +1,18 @@
 """Search results (/search/?q=): Chinese words inside sentences, titles first, matches highlighted."""
 
+from urllib.parse import urlencode
+
 from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from news.articles.models import Article
+from news.articles.navigation import category_tree
 from news.search import documents as search
+from news.search.forms import SearchFilterForm
+
+# The parameters the page reads (the page cache keys on them: news/search/urls.py).
+PARAMETERS = ("q", "category", "start", "end", "page")
 
 PAGE_SIZE = 10
 
@@ -22,10 +29,12 @@ class SearchView(TemplateView):
         terms = search.query_terms(query)
         if query and not terms:
             notice = _("Type words or numbers to search for.")
+        form = SearchFilterForm(self.request.GET, tree=category_tree())
+        filters = form.filters()
         # Rank and page over ids only, then load the ten articles of the page: sorting thousands
         # of matches is cheap when the rows are narrow and expensive when they carry bodies.
-        paginator = Paginator(search.RankedIds(terms), PAGE_SIZE)
-        found = search.count(Article.objects.published(), terms, published_only=True)  # no ranking
+        paginator = Paginator(search.RankedIds(terms, filters=filters), PAGE_SIZE)
+        found = search.count(Article.objects.published(), terms, published_only=True, filters=filters)
         paginator.count = min(found, search.COUNT_CAP)
         page = paginator.get_page(self.request.GET.get("page"))
         loaded = Article.objects.for_list("body").in_bulk(list(page.object_list))  # the body for snippets
@@ -34,9 +43,15 @@ class SearchView(TemplateView):
             notice = notice or _("There is no such page of results; here is the nearest one.")
         for article in page.object_list:
             article.snippet = search.snippet(article, terms)
+        kept = urlencode({"q": query, **form.active()})
         return super().get_context_data(
             query=query,
             terms=terms,
+            form=form,
+            filtered=bool(form.active()),
+            dates_swapped=form.swapped,
+            page_query=kept,  # the search and its filters, for the pagination links
+            hide_header_search=True,  # this page has its own search box: one, not two
             page_obj=page,
             paginator=paginator,
             more_than=search.COUNT_CAP if found > search.COUNT_CAP else None,

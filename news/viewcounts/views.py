@@ -4,6 +4,7 @@ import base64
 
 from django.contrib import messages
 from django.core.cache import cache
+from django.dispatch import Signal
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -16,6 +17,10 @@ from news.articles.views.articles import render_refusal
 from news.viewcounts import reactions, viewcount
 from news.viewcounts.rankings import PERIODS, public_key, rankings
 from yzgz.net import client_ip
+
+# Sent by the beacon for every counted reader (a person, not staff nor a bot) with ``request``
+# and ``article_id``; residents' reading history (news.engagement) listens.
+article_viewed = Signal()
 
 # A transparent 1×1 GIF.
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -50,6 +55,8 @@ def article_view_beacon(request, pk):
         response["Retry-After"] = "5"
         response["Cache-Control"] = "no-store"
         return response
+    if visitor is not None:
+        article_viewed.send(sender=Article, request=request, article_id=pk)
     response = HttpResponse(PIXEL, content_type="image/gif")
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
     response["Expires"] = "0"

@@ -83,4 +83,12 @@
       });
     });
   });
+
+  // --- #21 sharing: inside WeChat's own browser the page is shared from its ··· menu, so the 微信
+  // panel says so instead of "copy the link and paste it in WeChat".
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!/MicroMessenger/i.test(navigator.userAgent)) { return; }
+    document.querySelectorAll(".js-wechat-outside").forEach(function (element) { element.hidden = true; });
+    document.querySelectorAll(".js-wechat-inside").forEach(function (element) { element.hidden = false; });
+  });
 })();

@@ -12,7 +12,7 @@
         .then(function (response) { return response.json(); })
         .then(function (body) { emptyTokens.forEach(function (input) { input.value = body.token; }); })
         .catch(function () {});
-      document.querySelectorAll("form:not(.js-reactions)").forEach(function (form) {
+      document.querySelectorAll("form:not(.js-reactions):not(.js-favourite):not(.js-like)").forEach(function (form) {
         var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
         if (!token) { return; }
         form.addEventListener("submit", function (event) {
@@ -109,6 +109,124 @@
       });
     });
 
+    // --- #21 收藏: keep or forget an article without leaving the page (the form posts without JS).
+    document.querySelectorAll("form.js-favourite").forEach(function (form) {
+      var button = form.querySelector("button.favourite");
+      var status = form.querySelector(".favourite-form__status");
+      if (!button || !window.fetch) { return; }
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        csrfReady.then(function () {
+          var data = new FormData(form);
+          data.set("favourite", button.value);
+          return fetch(form.action, {
+            method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
+          });
+        }).then(function (response) {
+          return response.json().then(function (body) { return { status: response.status, body: body }; });
+        }).then(function (result) {
+          if (result.status === 401 && result.body.login) { window.location.href = result.body.login; return; }
+          if (result.status !== 200) { status.textContent = result.body.error || form.getAttribute("data-error"); return; }
+          var on = Boolean(result.body.favourite);
+          button.setAttribute("aria-pressed", String(on));
+          button.value = on ? "off" : "on";
+          status.textContent = "";
+        }).catch(function () { status.textContent = form.getAttribute("data-error") || "!"; });
+      });
+    });
+
+    // --- #21 comment likes (点赞): like or take back a like without leaving the page (the form
+    // posts and comes back to the comment without JS). A comment among 热门评论 has a second
+    // button: both show the new state and count.
+    var commentsSection = document.getElementById("comments");
+    var commentsStatus = document.querySelector(".js-comments-status");
+    document.querySelectorAll("form.js-like").forEach(function (form) {
+      var button = form.querySelector("button.like");
+      if (!button || !window.fetch) { return; }
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        if (button.getAttribute("aria-busy") === "true") { return; }
+        button.setAttribute("aria-busy", "true");
+        csrfReady.then(function () {
+          return fetch(form.action, {
+            method: "POST", body: new FormData(form), credentials: "same-origin", headers: { "Accept": "application/json" }
+          });
+        }).then(function (response) {
+          return response.json().then(function (body) { return { status: response.status, body: body }; });
+        }).then(function (result) {
+          if (result.status === 401 && result.body.login) { window.location.href = result.body.login; return; }
+          if (result.status !== 200) { likeMessage(form, result.body.error); return; }
+          likeMessage(form, "");
+          var id = button.getAttribute("data-comment");
+          document.querySelectorAll('button.like[data-comment="' + id + '"]').forEach(function (other) {
+            other.setAttribute("aria-pressed", String(Boolean(result.body.liked)));
+            var count = other.querySelector(".like__count");
+            if (count) { count.textContent = result.body.count; }
+          });
+        }).catch(function () {
+          likeMessage(form, commentsSection ? commentsSection.getAttribute("data-like-error") : "!");
+        }).then(function () { button.removeAttribute("aria-busy"); });
+      });
+    });
+
+    // A refusal (your own comment, too fast, banned) beside the button and for screen readers.
+    function likeMessage(form, text) {
+      var note = form.querySelector(".like__message");
+      if (!note && text) {
+        note = document.createElement("span");
+        note.className = "like__message";
+        form.appendChild(note);
+      }
+      if (note) { note.textContent = text || ""; }
+      if (commentsStatus && text) { commentsStatus.textContent = text; }
+    }
+
+    // --- #21 relative times (刚刚, 3分钟前, 昨天 12:30): pages come from caches, so the words the
+    // server wrote may be old; rewrite them from each <time datetime> on load and every minute,
+    // with the words in #relative-time-strings (news.comments.templatetags.comment_list).
+    var relativeWords = document.getElementById("relative-time-strings");
+    if (relativeWords) {
+      var words = JSON.parse(relativeWords.textContent);
+      var refreshTimes = function () {
+        document.querySelectorAll("time[data-relative]").forEach(function (time) {
+          var text = relativeTime(time.getAttribute("datetime"), words);
+          if (text) { time.textContent = text; }
+        });
+      };
+      refreshTimes();
+      window.setInterval(refreshTimes, 60000);
+    }
+
+    // The same rules as relative_time() in Python, on the site's wall clock: the offset written in
+    // the datetime (+08:00) turns both moments into site-local fields read with the UTC getters.
+    function relativeTime(iso, words) {
+      var zone = /([+-])(\d\d):(\d\d)$/.exec(iso || "");
+      var then = Date.parse(iso);
+      if (!zone || isNaN(then)) { return null; }
+      var offset = (zone[1] === "-" ? -1 : 1) * (parseInt(zone[2], 10) * 60 + parseInt(zone[3], 10)) * 60000;
+      var now = Date.now();
+      var seconds = (now - then) / 1000;
+      if (seconds < 60) { return words.now; }
+      if (seconds < 3600) { return counted(words.minute, Math.floor(seconds / 60)); }
+      if (seconds < 86400) { return counted(words.hour, Math.floor(seconds / 3600)); }
+      var local = new Date(then + offset), today = new Date(now + offset);
+      var clock = pad(local.getUTCHours()) + ":" + pad(local.getUTCMinutes());
+      var days = (dayNumber(today) - dayNumber(local));
+      var fields = { time: clock, year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
+      if (days === 1) { return fill(words.yesterday, fields); }
+      if (local.getUTCFullYear() === today.getUTCFullYear()) { return fill(words.monthDay, fields); }
+      return fill(words.date, fields);
+    }
+    function dayNumber(date) {
+      return Math.round(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) / 86400000);
+    }
+    function counted(forms, n) { return fill(n === 1 ? forms[0] : forms[1], { n: n }); }
+    function pad(n) { return (n < 10 ? "0" : "") + n; }
+    function fill(template, values) {
+      return template.replace(/%\((\w+)\)s/g, function (match, name) { return String(values[name]); });
+    }
+    // --- end #21 comment likes and relative times
+
     // Close an open dropdown when clicking elsewhere.
     document.addEventListener("click", function (event) {
       document.querySelectorAll("details.dropdown[open]").forEach(function (details) {
@@ -117,3 +235,32 @@
     });
   });
 })();
+
+// --- #21 phone navigation: the category bar keeps the current category in view and tells the
+// CSS which edges have more categories (.catnav[data-more], a fade and an arrow in site.css).
+(function () {
+  "use strict";
+
+  function mark(nav, list) {
+    var more = [];
+    if (list.scrollLeft > 1) { more.push("left"); }
+    if (list.scrollLeft + list.clientWidth < list.scrollWidth - 1) { more.push("right"); }
+    nav.setAttribute("data-more", more.join(" ") || "none");
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var nav = document.querySelector(".catnav");
+    var list = nav && nav.querySelector(".catnav__list");
+    if (!list) { return; }
+    var current = list.querySelector('[aria-current="page"]');
+    if (current && list.scrollWidth > list.clientWidth) {
+      // Centre it by scrolling the bar alone (scrollIntoView could move the page too).
+      var item = current.parentElement;
+      list.scrollLeft = item.offsetLeft - list.offsetLeft - (list.clientWidth - item.offsetWidth) / 2;
+    }
+    mark(nav, list);
+    list.addEventListener("scroll", function () { mark(nav, list); }, { passive: true });
+    window.addEventListener("resize", function () { mark(nav, list); });
+  });
+})();
+// --- end #21 phone navigation

@@ -228,7 +228,7 @@ def test_my_comments_lists_own_comments_with_status(client, resident, category):
     Comment.objects.create(article=article, user=make_user(), body="别人的评论", status="approved")
     client.force_login(resident)
     page = client.get("/accounts/comments/").content.decode()
-    for text in ("我的已通过评论", "我的待审评论", "我的被拒评论", "已通过", "待审核", "已拒绝", "我评论过的文章"):
+    for text in ("我的已通过评论", "我的待审评论", "我的被拒评论", "已通过", "待审核", "未通过审核", "我评论过的文章"):
         assert text in page
     assert "别人的评论" not in page
 

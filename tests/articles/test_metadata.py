@@ -180,9 +180,10 @@ def test_canonical_link_and_meta_description(client, seed_article):
 def test_share_links_use_the_canonical_url_even_with_a_query(client, seed_article):
     page = get_html(client, seed_article.get_absolute_url() + "?cpage=2")
     share = lxml_html.fromstring(page).xpath('//section[@class="share"]')[0]
-    assert share.xpath('.//button[contains(@class, "js-share-copy")]/@data-url') == [
-        BASE + seed_article.get_absolute_url()
-    ]
+    canonical = BASE + seed_article.get_absolute_url()
+    # 复制链接 in the row and in the 微信 panel's 在微信中打开 (phones), and the panel's link field.
+    assert share.xpath('.//button[contains(@class, "js-share-copy")]/@data-url') == [canonical, canonical]
+    assert share.xpath('.//input[@class="share__link"]/@value') == [canonical]
     assert share.xpath(".//img/@src") == [f"/article/{seed_article.pk}/qr.svg"]
     assert "cpage" not in lxml_html.tostring(share, encoding="unicode")
 

@@ -11,7 +11,7 @@ from accounts.models import Ban
 from news.articles.factories import make_article, make_user
 from news.articles.models import Article, ModerationMode, SiteSettings
 from news.comments import services
-from news.comments.models import Comment, CommentReport, SensitiveWord
+from news.comments.models import Comment, CommentLike, CommentReport, SensitiveWord
 
 pytestmark = pytest.mark.django_db
 
@@ -473,9 +473,18 @@ def test_article_page_budget_is_the_same_with_200_comments(client, article, resi
     CommentReport.objects.bulk_create(
         CommentReport(comment=comments[i], user=authors[(i + 1) % 10], reason="spam") for i in range(0, 200, 5)
     )
+    # 点赞 and 热门评论 (#21): likes on many comments, five of them hot.
+    CommentLike.objects.bulk_create(
+        CommentLike(comment=comments[i], user=authors[j]) for i in range(0, 200, 2) for j in range(10) if j != i % 10
+    )
+    Comment.objects.filter(pk__in=[c.pk for c in comments[::2]]).update(like_count=9)
+    services._recount([article.pk])
+    if logged_in:
+        CommentLike.objects.bulk_create(CommentLike(comment=comments[i], user=resident) for i in range(150, 200))
     full = count_article_queries(client, article)
-    assert full == empty + 1  # the replies query runs only once there are comments
-    assert full <= 10
+    # Only once there are comments: the replies, 热门评论 (#21) and, for a resident, which they liked (#21).
+    assert full == empty + (3 if logged_in else 2)
+    assert full <= 13  # 10 before #21, then the favourite state (news.engagement) and the two above
 
 
 def test_binary_garbage_in_the_form_is_refused_not_a_500(reader, article):

@@ -12,7 +12,7 @@ from django.db import connection, connections
 from news.articles.factories import make_article, make_user
 from news.articles.models import Article, SiteSettings
 from news.comments import services
-from news.comments.models import Comment, ModerationAction
+from news.comments.models import Comment, CommentLike, ModerationAction
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -95,3 +95,32 @@ def test_count_equals_approved_rows_after_concurrent_writes(category):
     assert Article.objects.get(pk=article.pk).comment_count == approved_rows
     # 40 approved - 15 deleted + 60 posted + 40 approved - 5 deleted (pending or approved when deleted)
     assert approved_rows == 40 - 15 + 60 + 40 - 5
+
+
+def test_like_count_equals_like_rows_after_a_race_of_likes(category):
+    """#21 点赞: residents liking, taking likes back and double-clicking all at once."""
+    article = make_article(category=category)
+    author = make_user("like_author")
+    comment = Comment.objects.create(article=article, user=author, body="被点赞的评论", status="approved")
+    likers = [make_user(f"liker{i}") for i in range(12)]
+
+    def once(user):
+        return lambda: services.comment_like_toggle(comment=comment, user=user)
+
+    def toggler(user, times):
+        def job():
+            for _ in range(times):
+                services.comment_like_toggle(comment=comment, user=user)
+
+        return job
+
+    # Eight residents like at the same moment; two of them double-click (two requests at once).
+    run_together([once(user) for user in likers[:8]] + [once(likers[0]), once(likers[1])])
+    comment.refresh_from_db()
+    assert comment.like_count == CommentLike.objects.filter(comment=comment).count()
+    # Everyone toggles a few times at once (odd counts like, even ones take it back).
+    run_together([toggler(user, 3 + i % 2) for i, user in enumerate(likers)])
+    comment.refresh_from_db()
+    rows = CommentLike.objects.filter(comment=comment).count()
+    assert comment.like_count == rows
+    assert rows == len({like.user_id for like in CommentLike.objects.filter(comment=comment)})

@@ -79,7 +79,7 @@ def test_reject_and_spam_take_comments_off_the_count(client, moderator, article)
     live = comments(article, 4, "approved")
     assert comment_count(article) == 4
     client.force_login(moderator)
-    run_action(client, "reject_selected", live[:1])
+    run_action(client, "reject_selected", live[:1], reject_reason="spam")
     run_action(client, "spam_selected", live[1:2])
     assert comment_count(article) == 2
     assert Comment.objects.get(pk=live[0].pk).status == "rejected"

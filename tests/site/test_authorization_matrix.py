@@ -46,7 +46,15 @@ from accounts.roles import EDITOR, MODERATOR, REPORTER
 from news.articles.factories import make_article, make_category, make_image_bytes, make_source, make_user
 from news.articles.models import Article, ArticleRevision, Category, SiteSettings, Source
 from news.comments import services
-from news.comments.models import Comment, CommentRecord, CommentReport, ModerationAction, SensitiveWord
+from news.comments.models import (
+    Comment,
+    CommentLike,
+    CommentRecord,
+    CommentReport,
+    ModerationAction,
+    SensitiveWord,
+)
+from news.engagement.models import Favourite, Notification
 from news.viewcounts.models import Reaction, ReactionVote
 
 pytestmark = pytest.mark.django_db
@@ -289,6 +297,27 @@ URL_RULES = {
             label="pending",
         ),
     ],
+    # 点赞 (#21): residents like others' approved comments; banned residents read only.
+    "article/<id:pk>/comments/<id:comment_pk>/like/": [
+        post(
+            "/article/{published}/comments/{comment}/like/",
+            signed_in(banned=FORBIDDEN),
+            state=count(CommentLike, comment="comment"),
+            label="approved",
+        ),
+        post(
+            "/article/{published}/comments/{pending_comment}/like/",
+            everyone(HIDDEN),
+            state=count(CommentLike, comment="pending_comment"),
+            label="pending",
+        ),
+        post(
+            "/article/{draft}/comments/{comment}/like/",
+            everyone(HIDDEN),
+            state=count(CommentLike, comment="comment"),
+            label="draft",
+        ),
+    ],
     "tag/<str:slug>/": [get("/tag/{tag_slug}/", everyone(), **PUBLIC_LIST)],
     "source/<id:pk>/": [get("/source/{source}/", everyone(), **PUBLIC_LIST)],
     "publisher/<str:username>/": [get("/publisher/{publisher}/", everyone(), **PUBLIC_LIST)],
@@ -299,6 +328,9 @@ URL_RULES = {
     "feed/rss/": [get("/feed/rss/", everyone(), **PUBLIC_LIST)],
     "feed/atom/": [get("/feed/atom/", everyone(), **PUBLIC_LIST)],
     "qr.svg": [get("/qr.svg?path=/", everyone())],
+    # #21: WeChat JS-SDK signatures; not configured here (no AppSecret), so a 404 for everyone
+    # (tests/articles/test_wechat.py covers it configured, with a fake WeChat server).
+    "wechat/jssdk/": [get("/wechat/jssdk/?url=http://testserver/", everyone(HIDDEN))],
     "blackroom/": [get("/blackroom/", everyone(), **PUBLIC_LIST)],
     # --- accounts ---
     "accounts/register/": [
@@ -329,6 +361,39 @@ URL_RULES = {
         post("/accounts/profile/", signed_in(banned=FORBIDDEN), data={"nickname": "矩阵昵称"}, state=own_row),
     ],
     "accounts/comments/": [get("/accounts/comments/", signed_in())],
+    # 收藏, 最近浏览, 消息 (#21): each resident's own; banned residents keep reading and keeping.
+    "article/<id:pk>/favourite/": [
+        post(
+            "/article/{published}/favourite/",
+            signed_in(),
+            data={"favourite": "on"},
+            state=count(Favourite, article="published"),
+            label="published",
+        ),
+        post(
+            "/article/{draft}/favourite/",
+            everyone(HIDDEN, anonymous=LOGIN),
+            data={"favourite": "on"},
+            state=count(Favourite, article="draft"),
+            label="draft",
+        ),
+    ],
+    "accounts/favourites/": [get("/accounts/favourites/", signed_in())],
+    "accounts/history/": [get("/accounts/history/", signed_in())],
+    "accounts/history/clear/": [post("/accounts/history/clear/", signed_in())],
+    "accounts/notifications/": [get("/accounts/notifications/", signed_in())],
+    "accounts/notifications/read/": [post("/accounts/notifications/read/", signed_in())],
+    "accounts/notifications/settings/": [
+        post("/accounts/notifications/settings/", signed_in(), data={"email_replies": ""})
+    ],
+    # The resident's own notice opens (and is marked read); anyone else's is not there.
+    "accounts/notifications/<id:pk>/": [
+        get(
+            "/accounts/notifications/{notice}/",
+            only(RESIDENT, otherwise=HIDDEN) | {ANONYMOUS: LOGIN},
+            state=lambda ctx: Notification.objects.filter(pk=ctx.ids["notice"], read_at__isnull=True).count(),
+        )
+    ],
     # 实名 and the other ways in: a code is sent or checked, nothing else; linking needs an account.
     "accounts/phone/": [get("/accounts/phone/", signed_in())],
     "accounts/login/phone/": [get("/accounts/login/phone/", everyone())],  # logged-in users are sent on
@@ -668,7 +733,8 @@ ACTION_RULES = {
     "news.sitesettings.delete_selected": action(target="settings"),
     "viewcounts.reaction.delete_selected": action(target="reaction"),
     "comments.comment.approve_selected": action(M, S, target="pending_comment"),
-    "comments.comment.reject_selected": action(M, S, target="comment"),
+    # The reason (#21) comes from the action's own form, shown first (tests/comments/test_moderation.py).
+    "comments.comment.reject_selected": action(M, S, target="comment", data={"reject_reason": "spam"}),
     "comments.comment.spam_selected": action(M, S, target="comment"),
     "comments.comment.delete_selected_comments": action(M, S, target="comment"),
     "comments.comment.delete_selected": action(target="comment"),  # replaced by the logged delete above
@@ -719,7 +785,11 @@ def world(django_db_setup, django_db_blocker):
         gone_pk = gone.pk
         gone.delete()  # leaves its CommentRecord
         published_at = timezone.localtime(published.published_at)
+        notice = Notification.objects.create(
+            recipient=users[RESIDENT], kind=Notification.Kind.REPLY, article=published, comment=comment, actor=commenter
+        )
         ids = {
+            "notice": notice.pk,
             "draft": draft.pk,
             "draft_title": DRAFT_TITLE,
             "revision": revision.pk,

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 SEARCH_WORD = "党建"  # in the seed article's title and tags
 
@@ -31,6 +32,10 @@ EXPECTED = {
     "search": 'class="item__summary search-snippet"',
     "login": 'name="password"',
     "register": 'name="password2"',
+    # A resident's own pages (#21), with a notice of each kind and a kept article.
+    "notifications": 'class="notice__reason"',
+    "favourites": 'class="kept__title"',
+    "history": 'class="kept__title"',
 }
 
 
@@ -67,6 +72,22 @@ def make_pages(seed_article, resident):
         "login": reverse("accounts:login"),
         "register": reverse("accounts:register"),
     }
+
+
+def own_things(resident):
+    """A notice of every kind, a favourite and a history line for the resident's own pages."""
+    from news.articles.models import Article
+    from news.comments.models import Comment
+    from news.engagement.models import Favourite, HistoryEntry, Notification
+
+    comment = Comment.objects.filter(user=resident).first()
+    article = comment.article
+    for kind in Notification.Kind.values:
+        Notification.objects.create(
+            recipient=resident, kind=kind, article=article, comment=comment, reason="与本文无关 <b>&</b>"
+        )
+    Favourite.objects.create(user=resident, article=article)
+    HistoryEntry.objects.create(user=resident, article=Article.objects.published().first(), viewed_at=timezone.now())
 
 
 def _unavailable(reason):
@@ -124,6 +145,8 @@ def test_public_pages_are_valid_html(client, seed_article, resident, media_root,
     # The six pages as a visitor sees them, then the article with the comment, reply and
     # report forms that a signed-in resident gets.
     visits = [(name, path, False) for name, path in pages.items()] + [("article-signed-in", pages["article"], True)]
+    visits += [(name, reverse(f"engagement:{name}"), True) for name in ("notifications", "favourites", "history")]
+    own_things(resident)
     for name, path, signed_in in visits:
         if signed_in:
             client.force_login(resident)

@@ -177,7 +177,9 @@ def test_a_shared_hit_costs_a_few_small_queries(article, django_assert_max_num_q
     page(reader("li"), url)
     client = reader("zhang")
     page(client, "/")  # the session is in the cache from here on
-    with django_assert_max_num_queries(4):  # the user, their ban, their waiting comments, their reaction
+    # The user; one statement for "banned or waiting comments"; their reaction; their 收藏. The
+    # bell's count comes from the cache; the likes hook reads nothing on a page without comments.
+    with django_assert_max_num_queries(4):
         response, _html = page(client, url)
     assert response["X-Page-Cache"] == "hit"
 
@@ -214,3 +216,72 @@ def test_a_ban_that_is_over_no_longer_makes_a_page_of_ones_own(article, moderato
     response, html = page(client, url)
     assert response["X-Page-Cache"] == "hit", "the shared copy, not a page of their own"
     assert "旧禁言" not in html
+
+
+# --- #21 comment likes (news.comments.pagecache.LikedComments) ---
+
+
+LIKE_PRESSED = re.compile(r'class="like" data-comment="(\d+)" aria-pressed="true"')
+
+
+def test_each_resident_sees_their_own_likes_pressed_in_the_shared_page(article):
+    author = make_user("author")
+    comments = [
+        Comment.objects.create(article=article, user=author, body=f"评论{i}", status="approved") for i in range(4)
+    ]
+    zhang, li = reader("zhang"), reader("li")
+    url = article.get_absolute_url()
+    zhang_user, li_user = zhang.get("/").wsgi_request.user, li.get("/").wsgi_request.user
+    services.comment_like_toggle(comment=comments[0], user=zhang_user)  # zhang renders the copy with it pressed
+    services.comment_like_toggle(comment=comments[2], user=li_user)
+    response, html = page(zhang, url)
+    assert response["X-Page-Cache"] == "miss"
+    assert LIKE_PRESSED.findall(html) == [str(comments[0].pk)]
+    response, html = page(li, url)
+    assert response["X-Page-Cache"] == "hit"
+    assert LIKE_PRESSED.findall(html) == [str(comments[2].pk)], "not zhang's, from the copy zhang made"
+    response, html = page(reader("wang"), url)
+    assert response["X-Page-Cache"] == "hit" and LIKE_PRESSED.findall(html) == []
+    assert 'like__count">1<' in html  # the counts are everyone's
+
+
+def test_a_like_reaches_residents_at_once(article):
+    comment = Comment.objects.create(article=article, user=make_user("author"), body="评论", status="approved")
+    zhang, li = reader("zhang"), reader("li")
+    url = article.get_absolute_url()
+    page(zhang, url)
+    page(li, url)
+    token = TOKEN.search(page(zhang, url)[1]).group(1)
+    liked = zhang.post(
+        f"/article/{article.pk}/comments/{comment.pk}/like/",
+        {"csrfmiddlewaretoken": token},
+        HTTP_ACCEPT="application/json",
+    )
+    assert liked.json() == {"liked": True, "count": 1}
+    html = page(li, url)[1]
+    assert 'like__count">1<' in html and LIKE_PRESSED.findall(html) == []
+    assert LIKE_PRESSED.findall(page(zhang, url)[1]) == [str(comment.pk)]
+
+
+def test_a_shared_hit_with_comments_asks_for_the_likes_once(article, category, reporter):
+    """One statement more than a page without comments, however many comments the page shows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    busy = make_article(title="评论很多", category=category, author=reporter)
+    author = make_user("author")
+    for i in range(30):
+        comment = Comment.objects.create(article=busy, user=author, body=f"评论{i}", status="approved")
+        Comment.objects.create(article=busy, user=author, parent=comment, body=f"回复{i}", status="approved")
+    li, zhang = reader("li"), reader("zhang")
+    page(zhang, "/")
+    counts = []
+    for url in (article.get_absolute_url(), busy.get_absolute_url()):
+        page(li, url)
+        with CaptureQueriesContext(connection) as captured:
+            response, _html = page(zhang, url)
+        assert response["X-Page-Cache"] == "hit"
+        counts.append(len(captured.captured_queries))
+        likes = [q["sql"] for q in captured.captured_queries if "commentlike" in q["sql"]]
+    assert counts[1] == counts[0] + 1
+    assert len(likes) == 1 and likes[0].startswith("SELECT comment_id FROM comments_commentlike WHERE user_id")

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from taggit.models import Tag
 
 from accounts.models import User
@@ -15,9 +17,24 @@ from tools.demo import DEMO_PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo loaded once for the module (covers drawn into a module media folder), and what
+    ``load_demo`` printed; rolled back after the module. Each test runs in a savepoint inside."""
+    output = io.StringIO()
+    with (
+        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        call_command("load_demo", stdout=output)
+        yield output.getvalue()
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def loaded(media_root):
-    call_command("load_demo", verbosity=0)
+def loaded(demo_output):
+    return demo_output
 
 
 def table_sizes():
@@ -49,8 +66,9 @@ def test_demo_editor_can_log_in_to_the_admin(loaded, client):
 
 
 def test_dry_run_saves_nothing(media_root):
+    before = table_sizes()  # empty, or the module's demo when a test before loaded it
     call_command("load_demo", "--dry-run", verbosity=0)
-    assert Article.objects.count() == 0
+    assert table_sizes() == before
 
 
 def test_dry_run_writes_no_files(media_root):
@@ -68,14 +86,12 @@ def readme_demo_logins():
     return usernames, passwords
 
 
-def test_make_run_prints_every_login_the_readme_lists(media_root):
-    output = io.StringIO()
-    call_command("load_demo", stdout=output)
+def test_make_run_prints_every_login_the_readme_lists(loaded):
     usernames, passwords = readme_demo_logins()
     assert passwords == {DEMO_PASSWORD}
-    printed = set(re.findall(r"^  (\S+) ", output.getvalue(), flags=re.MULTILINE))
+    printed = set(re.findall(r"^  (\S+) ", loaded, flags=re.MULTILINE))
     assert printed == usernames
-    assert DEMO_PASSWORD in output.getvalue()
+    assert DEMO_PASSWORD in loaded
 
 
 def test_every_readme_login_works_with_its_password(loaded, client):

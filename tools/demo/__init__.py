@@ -303,6 +303,7 @@ def load_comments(seed_title):
     Returns the residents by username (make run prints their logins)."""
     from news.comments.models import Comment, SensitiveWord
     from news.comments.services import _recount, forget_sensitive_words
+    from news.engagement.services import notify_replies
 
     user_model = get_user_model()
     residents = {}
@@ -315,17 +316,20 @@ def load_comments(seed_title):
             user.save(update_fields=["password", "phone", "phone_verified_at"])
         residents[username] = user
     article = Article.objects.get(title=seed_title)
-    made = []
+    made, new_replies = [], []
     for username, body, parent_index in DEMO_COMMENTS:
         parent = made[parent_index - 1] if parent_index else None
-        comment, _created = Comment.objects.get_or_create(
+        comment, created = Comment.objects.get_or_create(
             article=article,
             user=residents[username],
             body=body,
             defaults={"parent": parent, "status": Comment.Status.APPROVED},
         )
         made.append(comment)
+        if created and parent is not None:
+            new_replies.append(comment.pk)
     _recount([article.pk])
+    notify_replies(sender=Comment, comment_ids=new_replies)  # 小美's bell shows 老张's reply
     for word, action in SENSITIVE_WORDS:
         SensitiveWord.objects.get_or_create(word=word, defaults={"action": action})
     forget_sensitive_words()

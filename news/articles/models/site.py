@@ -5,6 +5,8 @@ from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yzgz.images import validate_image_upload
+
 CACHE_KEY = "news:site-settings:v1"
 
 
@@ -55,6 +57,30 @@ class SiteSettings(models.Model):
         help_text=_(
             "Real-name registration (后台实名): residents link a mobile number by SMS code before their first "
             "comment. The number is never shown publicly."
+        ),
+    )
+    default_share_image = models.ImageField(
+        _("default share picture"),
+        upload_to="site/",
+        blank=True,
+        width_field="default_share_image_width",
+        height_field="default_share_image_height",
+        validators=[validate_image_upload],
+        help_text=_(
+            "The picture of share cards (WeChat, Weibo, search engines) for pages and for articles with no "
+            "cover and no picture in the body. JPEG or PNG, about 1200 × 630 px."
+        ),
+    )
+    default_share_image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    default_share_image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    wechat_app_id = models.CharField(
+        _("WeChat AppID"),
+        max_length=32,
+        blank=True,
+        help_text=_(
+            "The AppID of the site's WeChat official account (公众号), for share cards of pages opened inside "
+            "WeChat. Its AppSecret is set on the server (WECHAT_APP_SECRET); without both nothing of WeChat's "
+            "is loaded. The site's domain must be among the account's JS interface safe domains (JS接口安全域名)."
         ),
     )
     show_render_stats = models.BooleanField(

@@ -5,10 +5,13 @@ Django's ``json_script`` writes JSON: ``<``, ``>`` and ``&`` become ``\\u003C`` 
 title or summary can close the ``<script>`` element.
 """
 
+import html
 import json
+import re
 from urllib.parse import quote
 
 from django import template
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.templatetags.static import static
 from django.urls import reverse
@@ -17,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
+from news.articles import wechat
 from news.articles.markup import iso_local
 from news.articles.models import SiteSettings
 from news.articles.views.share import is_local_path
@@ -66,6 +70,61 @@ def cover_of(request, article):
     top = widths[-1]
     url = article.cover.storage.url(images.rendition_name(article.cover.name, top, "jpg"))
     return {"url": absolute(request, url), "width": top, "height": max(1, round(height * top / width))}
+
+
+_IMG = re.compile(r"<img\s[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(r'([a-zA-Z][\w-]*)="([^"]*)"')
+_SRCSET_ENTRY = re.compile(r"(\S+)\s+(\d+)w")
+
+
+def _int(value):
+    try:
+        return int(value) or None
+    except (TypeError, ValueError):
+        return None
+
+
+def body_picture_of(request, article):
+    """{"url", "width", "height"} of the body's first picture of ours (its largest JPEG), or None.
+
+    Read from the rendered body (``body_html``), whose ``<img>`` carries the original's size
+    and the JPEG renditions' ``srcset``: no file is opened and no query is made.
+    """
+    media = settings.MEDIA_URL
+    for tag in _IMG.findall(article.body_html or ""):
+        attrs = {name.lower(): html.unescape(value) for name, value in _ATTR.findall(tag)}
+        src = attrs.get("src", "")
+        if not src.startswith(media) or ".." in src:
+            continue  # only our own uploads: the public pages' CSP shows no other picture
+        width, height = _int(attrs.get("width")), _int(attrs.get("height"))
+        srcset = _SRCSET_ENTRY.findall(attrs.get("srcset", ""))
+        candidates = [(int(w), url) for url, w in srcset if url.startswith(media)]
+        if candidates and width and height:
+            top, url = max(candidates)
+            return {"url": absolute(request, url), "width": top, "height": max(1, round(height * top / width))}
+        return {"url": absolute(request, src), "width": width, "height": height if width else None}
+    return None
+
+
+def default_picture_of(request, site):
+    """The site's default share picture (site settings), or None."""
+    picture = getattr(site, "default_share_image", None)
+    if not picture:
+        return None
+    width, height = site.default_share_image_width, site.default_share_image_height
+    return {"url": absolute(request, picture.url), "width": width, "height": height if width else None}
+
+
+def share_picture_of(request, article, site):
+    """The picture of an article's share cards: its cover, else the body's first, else the site's."""
+    return cover_of(request, article) or body_picture_of(request, article) or default_picture_of(request, site)
+
+
+def wechat_card(context, site):
+    """What the page needs to load the WeChat share card script, or None when not configured."""
+    if context.get("is_preview") or not wechat.is_configured(site):
+        return None
+    return {"endpoint": reverse("news:wechat-jssdk"), "sdk": wechat.SDK_URL, "apis": " ".join(wechat.JS_API_LIST)}
 
 
 def news_article_data(request, article, site, canonical_url, cover):
@@ -134,7 +193,7 @@ def article_meta(context, article):
     request = context.get("request")
     site = context.get("site") or SiteSettings.current()
     canonical_url = absolute(request, article.get_absolute_url())
-    cover = cover_of(request, article)
+    picture = share_picture_of(request, article, site)
     tags = context.get("article_tags")  # the article page reads them once for the page and this
     if tags is None:
         tags = article.tags.all()
@@ -143,7 +202,7 @@ def article_meta(context, article):
         "og_type": "article",
         "title": article.title,
         "description": description_of(article) or site.slogan,
-        "image": cover,
+        "image": picture,
         "image_alt": article.title,
         "published_time": iso_local(article.published_at),
         "modified_time": iso_local(max(article.updated_at or article.published_at, article.published_at)),
@@ -151,9 +210,10 @@ def article_meta(context, article):
         "tags": [tag.name for tag in tags],
         "noindex": context.get("is_preview", False),
         "json_ld": [
-            json_ld_script(news_article_data(request, article, site, canonical_url, cover)),
+            json_ld_script(news_article_data(request, article, site, canonical_url, picture)),
             json_ld_script(breadcrumb_data(request, article, site, canonical_url)),
         ],
+        "wechat": wechat_card(context, site),
     }
 
 

@@ -11,6 +11,10 @@ Python: every URL is reversed once per page and every label translated once, eac
 is then a few string joins (the comments are :class:`news.comments.listing.CommentRow`, not
 model instances). Everything a reader wrote goes through ``html.escape``, which is what
 Django's ``escape`` runs.
+
+Times are relative (刚刚, 3分钟前, 昨天 12:30, :func:`relative_time`) in a ``<time>`` whose
+``datetime`` and ``title`` hold the exact moment: pages are cached, so site.js rewrites the
+text from ``datetime`` on load and every minute, with the words of ``{% relative_time_strings %}``.
 """
 
 from html import escape
@@ -20,13 +24,14 @@ from django.contrib.auth import get_user_model
 from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, json_script
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
-from news.articles.markup import time_tag
+from news.articles.markup import iso_local
 from news.articles.models import SiteSettings
-from news.comments.listing import comment_page_number, comments_for_page
+from news.comments.listing import comment_page_number, comments_for_page, hot_comments, liked_by
 from news.comments.models import Comment, CommentReport
 from news.comments.services import needs_phone
 from yzgz.links import ID_PLACEHOLDER
@@ -44,8 +49,15 @@ def article_comments(context):
     user = context.get("user") or request.user
     page_number = comment_page_number(request)
     comments, has_next = comments_for_page(article, user, page_number)
+    hot = hot_comments(article) if page_number == 1 else []
+    shown = [comment.pk for comment in hot]
+    for comment in comments:
+        shown.append(comment.pk)
+        shown.extend(reply.pk for reply in comment.thread)
     section = {
         "comments": comments,
+        "hot_comments": hot,
+        "liked_comments": liked_by(user, shown),
         "comment_page": page_number,
         "comments_have_next": has_next,
         "comments_open": article.comments_open(SiteSettings.current()) and not context.get("is_preview"),
@@ -59,6 +71,66 @@ def article_comments(context):
         return context.template.engine.get_template("comments/section.html").render(context)
 
 
+def relative_time(moment, now=None):
+    """刚刚, N分钟前, N小时前 (under a day), 昨天 HH:MM, M月D日 HH:MM this year, else YYYY年M月D日.
+
+    static/js/site.js (the "#21 relative times" section) follows the same rules.
+    """
+    now = timezone.localtime(now or timezone.now())
+    local = timezone.localtime(moment)
+    seconds = (now - local).total_seconds()
+    if seconds < 60:
+        return gettext("just now")
+    if seconds < 3600:
+        minutes = int(seconds // 60)
+        return ngettext("%(n)s minute ago", "%(n)s minutes ago", minutes) % {"n": minutes}
+    if seconds < 86400:
+        hours = int(seconds // 3600)
+        return ngettext("%(n)s hour ago", "%(n)s hours ago", hours) % {"n": hours}
+    clock = local.strftime("%H:%M")
+    if (now.date() - local.date()).days == 1:
+        return gettext("yesterday %(time)s") % {"time": clock}
+    if local.year == now.year:
+        return gettext("%(month)s/%(day)s %(time)s") % {"month": local.month, "day": local.day, "time": clock}
+    return gettext("%(year)s/%(month)s/%(day)s") % {"year": local.year, "month": local.month, "day": local.day}
+
+
+def relative_time_markup(moment, now=None, css_class="comment__time"):
+    local = timezone.localtime(moment)
+    return (
+        f'<time class="{escape(css_class)}" datetime="{iso_local(local)}" title="{local:%Y-%m-%d %H:%M:%S}"'
+        f" data-relative>{escape(relative_time(local, now))}</time>"
+    )
+
+
+@register.simple_tag
+def relative_time_tag(moment, css_class="comment__time"):
+    """``<time datetime="…" title="2026-12-03 18:50:00" data-relative>3分钟前</time>``."""
+    return mark_safe(relative_time_markup(moment, css_class=css_class))  # noqa: S308 - digits and our words
+
+
+@register.simple_tag
+def relative_time_strings():
+    """The words site.js needs to keep relative times current, as a JSON ``<script>``."""
+    return json_script(
+        {
+            "now": gettext("just now"),
+            "minute": [
+                ngettext("%(n)s minute ago", "%(n)s minutes ago", 1),
+                ngettext("%(n)s minute ago", "%(n)s minutes ago", 2),
+            ],
+            "hour": [
+                ngettext("%(n)s hour ago", "%(n)s hours ago", 1),
+                ngettext("%(n)s hour ago", "%(n)s hours ago", 2),
+            ],
+            "yesterday": gettext("yesterday %(time)s"),
+            "monthDay": gettext("%(month)s/%(day)s %(time)s"),
+            "date": gettext("%(year)s/%(month)s/%(day)s"),
+        },
+        "relative-time-strings",
+    )
+
+
 class _Page:
     """What every comment on the page shares: labels, URLs, the reader's situation."""
 
@@ -66,6 +138,7 @@ class _Page:
         article = context["article"]
         user = context.get("user")
         request = context.get("request")
+        self.now = timezone.now()
         self.authenticated = bool(user is not None and user.is_authenticated)
         self.can_reply = bool(
             context.get("comments_open")
@@ -73,6 +146,7 @@ class _Page:
             and not context.get("ban")
             and not context.get("needs_phone")
         )
+        self.liked = context.get("liked_comments") or set()
         state = context.get("comment_state") or {}
         self.reply_open = str(state.get("parent_id") or "")
         self.reply_text = state.get("text", "")
@@ -83,12 +157,16 @@ class _Page:
         # Reversed once with a placeholder comment id (the URL's last number), then each comment's own.
         report_url = escape(reverse("comments:report", args=[article.pk, ID_PLACEHOLDER]))
         self.report_url_head, _placeholder, self.report_url_tail = report_url.rpartition(ID_PLACEHOLDER)
+        like_url = escape(reverse("comments:like", args=[article.pk, ID_PLACEHOLDER]))
+        self.like_url_head, _placeholder, self.like_url_tail = like_url.rpartition(ID_PLACEHOLDER)
         self.csrf = csrf_input(request) if self.authenticated and request is not None else ""
         self.t_review = escape(gettext("Under review"))
         self.t_region = escape(gettext("IP location: "))
         self.t_reply = escape(gettext("Reply"))
         self.t_your_reply = escape(gettext("Your reply"))
         self.t_report = escape(gettext("Report"))
+        self.t_like = escape(gettext("Like"))
+        self.t_reply_to = gettext("Reply to @%(name)s:")
         if self.authenticated:
             options = "".join(
                 format_html('<option value="{}">{}</option>', value, label)
@@ -110,13 +188,29 @@ class _Page:
             )
         else:
             login = reverse("accounts:login") + "?next=" + article.get_absolute_url()
+            self.login_url = escape(login)
             self.report_login = (
                 '<p class="muted">'
                 + gettext('<a href="%(login)s">Log in</a> to report a comment.') % {"login": escape(login)}
                 + "</p>"
             )
 
-    def comment(self, comment, can_reply):
+    def like(self, comment):
+        """The 赞 button: a form for residents (yzgz.pagecache strips and fills aria-pressed,
+        news.comments.pagecache.LikedComments), a link to the login page for anonymous readers."""
+        pk = comment.pk
+        count = f'<span class="like__count">{comment.like_count}</span>'
+        label = f'<span class="like__label">{self.t_like}</span>'
+        if not self.authenticated:
+            return f'<a class="like" href="{self.login_url}%23comment-{pk}" rel="nofollow">{label} {count}</a>'
+        pressed = "true" if pk in self.liked else "false"
+        return (
+            f'<form method="post" action="{self.like_url_head}{pk}{self.like_url_tail}" class="like-form js-like">'
+            f'{self.csrf}<button type="submit" class="like" data-comment="{pk}" aria-pressed="{pressed}">'
+            f"{label} {count}</button></form>"
+        )
+
+    def comment(self, comment, can_reply, hot=False):
         pk = comment.pk
         name = escape(comment.author)
         if comment.avatar:
@@ -131,16 +225,26 @@ class _Page:
             '<article class="comment__body-wrap"><header class="comment__head">',
             avatar,
             f'<span class="comment__author">{name}</span>',
-            time_tag(comment.created_at, css_class="comment__time"),
+            relative_time_markup(comment.created_at, self.now),
         ]
         if comment.ip_region:
             parts.append(f'<span class="comment__region">{self.t_region}{escape(comment.ip_region)}</span>')
         if comment.status == "pending":
             parts.append(f'<span class="badge badge--pending">{self.t_review}</span>')
         parts.append('</header><p class="comment__text">')
+        if comment.reply_to:
+            reply_to = escape(self.t_reply_to % {"name": comment.reply_to})
+            parts.append(f'<span class="comment__reply-to">{reply_to}</span>')
         parts.append(linebreaksbr(comment.body, autoescape=True))
         parts.append('</p><div class="comment__actions">')
+        if approved:
+            parts.append(self.like(comment))
+        if hot:
+            parts.append("</div></article>")
+            return "".join(parts)
         if can_reply and self.can_reply and approved:
+            # A reply to a reply joins the same thread (news.comments.services.comment_post) and
+            # names whom it answers: the form sends the id of the comment it sits under.
             is_open = self.reply_open == str(pk)
             parts.append(
                 f'<details class="reply"{" open" if is_open else ""}><summary>{self.t_reply}</summary>'
@@ -178,8 +282,20 @@ def comment_list(context, comments):
             out.append('<ol class="comment-replies">')
             for reply in thread:
                 out.append(f'<li class="comment comment--reply" id="comment-{reply.pk}">')
-                out.append(page.comment(reply, can_reply=False))
+                out.append(page.comment(reply, can_reply=True))
                 out.append("</li>")
             out.append("</ol>")
+        out.append("</li>")
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or our own markup
+
+
+@register.simple_tag(takes_context=True)
+def hot_comment_list(context, comments):
+    """``<li>`` for each of 热门评论, with its 赞 button; replying and reporting stay in the list."""
+    page = _Page(context)
+    out = []
+    for comment in comments:
+        out.append(f'<li class="comment comment--hot" id="hot-comment-{comment.pk}">')
+        out.append(page.comment(comment, can_reply=False, hot=True))
         out.append("</li>")
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or our own markup

@@ -1,0 +1,30 @@
+"""收藏's part in members' shared pages (yzgz.pagecache.member_hooks).
+
+Whether this resident keeps the article is theirs alone: the shared copy always says 收藏 and
+each request puts the resident's state back with one plain SQL statement.
+"""
+
+from django.db import connection
+
+from news.engagement.models import Favourite
+from yzgz.pagecache import MemberHook
+
+ARTICLE_PAGE = "news:article-detail"
+OFF = 'class="favourite" aria-pressed="false" name="favourite" value="on"'
+ON = 'class="favourite" aria-pressed="true" name="favourite" value="off"'
+_KEPT_SQL = f"SELECT 1 FROM {Favourite._meta.db_table} WHERE user_id = %s AND article_id = %s LIMIT 1"  # noqa: S608 - our table; values are parameters
+
+
+class FavouriteState(MemberHook):
+    @staticmethod
+    def strip(content):
+        return content.replace(ON, OFF, 1)
+
+    @staticmethod
+    def fill(request, match, content):
+        if match is None or match.view_name != ARTICLE_PAGE or OFF not in content:
+            return content
+        with connection.cursor() as cursor:
+            cursor.execute(_KEPT_SQL, [request.user.pk, match.kwargs["pk"]])
+            kept = cursor.fetchone() is not None
+        return content.replace(OFF, ON, 1) if kept else content

@@ -1,0 +1,194 @@
+"""收藏, 最近浏览 and 消息: the resident's own pages and the buttons that change them."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+from django.views.generic import ListView
+
+from news.articles.models import Article
+from news.engagement import services
+from news.engagement.models import Favourite, HistoryEntry, Notification
+from yzgz import counters
+
+FAVOURITE_LIMIT = 60  # changes a minute per resident: far beyond any person, short of a script
+PAGE_SIZE = 20
+MAX_ID = 2**63 - 1  # a bigint; larger numbers are no notification of anyone's
+
+
+def wants_json(request):
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request, fallback):
+    """The page a form came from (``next``, a path of this site), else ``fallback``."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+        return target
+    return fallback
+
+
+@require_POST
+def favourite(request, pk):
+    """收藏 / 取消收藏 (``favourite=on|off``); without JavaScript, back to the page with a message."""
+    if not request.user.is_authenticated:
+        # Before any lookup: the answer must not tell which article numbers exist.
+        article_url = reverse("news:article-detail", args=[pk])
+        if wants_json(request):
+            login = f"{reverse('accounts:login')}?next={article_url}"
+            return JsonResponse({"error": _("Log in to keep articles."), "login": login}, status=401)
+        return redirect_to_login(f"{article_url}#favourite")
+    article = get_object_or_404(Article.objects.only("id", "status", "published_at"), pk=pk)
+    article_url = article.get_absolute_url()
+    choice = request.POST.get("favourite")
+    if choice not in ("on", "off"):
+        return _refused(request, _("Choose to keep or forget the article."), 400)
+    if counters.hit(f"favourite:{request.user.pk}", 60) > FAVOURITE_LIMIT:
+        return _refused(request, _("Too many changes. Please wait a minute."), 429)
+    if choice == "on" and not Article.objects.published().filter(pk=article.pk).exists():
+        raise Http404("No such article")
+    kept = services.favourite_set(user=request.user, article=article, on=choice == "on")
+    if wants_json(request):
+        return JsonResponse({"favourite": kept})
+    messages.success(request, _("Added to my favourites.") if kept else _("Removed from my favourites."))
+    return HttpResponseRedirect(_back(request, f"{article_url}#favourite"))
+
+
+def _refused(request, message, status):
+    if wants_json(request):
+        return JsonResponse({"error": message}, status=status)
+    messages.error(request, message)
+    response = HttpResponseRedirect(_back(request, reverse("engagement:favourites")))
+    response.status_code = 303
+    return response
+
+
+class FavouritesView(LoginRequiredMixin, ListView):
+    """我的收藏: newest first; an article no longer public stays listed, marked, so it can be removed."""
+
+    template_name = "engagement/favourites.html"
+    context_object_name = "favourites"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return (
+            Favourite.objects.filter(user=self.request.user)
+            .select_related("article", "article__category")
+            .order_by("-created_at", "-id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        public = set(
+            Article.objects.published()
+            .filter(pk__in=[f.article_id for f in context["favourites"]])
+            .values_list("pk", flat=True)
+        )
+        for entry in context["favourites"]:
+            entry.is_public = entry.article_id in public
+        return context
+
+
+class HistoryView(LoginRequiredMixin, ListView):
+    """最近浏览: the public articles the resident opened, most recent first."""
+
+    template_name = "engagement/history.html"
+    context_object_name = "entries"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        public = Article.objects.published().values("pk")
+        return (
+            HistoryEntry.objects.filter(user=self.request.user, article__in=public)
+            .select_related("article", "article__category")
+            .order_by("-viewed_at", "-id")[: HistoryEntry.KEEP]
+        )
+
+
+@login_required
+@require_POST
+def history_clear(request):
+    removed = services.history_clear(user=request.user)
+    messages.success(request, _("Reading history cleared (%(count)d articles).") % {"count": removed})
+    return redirect("engagement:history")
+
+
+class NotificationsView(LoginRequiredMixin, ListView):
+    """消息: newest first, unread ones marked; opening one marks it read."""
+
+    template_name = "engagement/notifications.html"
+    context_object_name = "notifications"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return (
+            Notification.objects.filter(recipient=self.request.user)
+            .select_related("article", "comment", "actor")
+            .order_by("-created_at", "-id")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            email_replies=services.email_replies_wanted(self.request.user),
+            has_email=bool(self.request.user.email),
+            **kwargs,
+        )
+
+
+def notification_target(notice):
+    url = notice.article.get_absolute_url()
+    if notice.kind == Notification.Kind.REPLY or (
+        notice.kind == Notification.Kind.APPROVED and notice.comment_id is not None
+    ):
+        return f"{url}#comment-{notice.comment_id}"
+    if notice.kind == Notification.Kind.REJECTED:
+        return reverse("comments:mine")
+    return url
+
+
+@login_required
+@require_safe
+def notification_open(request, pk):
+    """Follow a notification's link and mark it read; another resident's is a 404."""
+    notice = get_object_or_404(Notification.objects.select_related("article"), pk=pk, recipient=request.user)
+    services.mark_read(user=request.user, ids=[notice.pk])
+    return redirect(notification_target(notice))
+
+
+@login_required
+@require_POST
+def notifications_read(request):
+    """全部已读, or the notices named in ``id`` (the resident's own; others' are ignored)."""
+    ids = request.POST.getlist("id")
+    if ids:
+        try:
+            ids = [int(value) for value in ids[:PAGE_SIZE]]
+        except ValueError:
+            ids = []
+        if not ids or not all(0 < value <= MAX_ID for value in ids):
+            messages.error(request, _("Unknown notification."))
+            return redirect("engagement:notifications")
+    changed = services.mark_read(user=request.user, ids=ids or None)
+    if wants_json(request):
+        return JsonResponse({"marked": changed, "unread": services.unread_count(request.user)})
+    messages.success(request, _("%(count)d notifications marked as read.") % {"count": changed})
+    return redirect("engagement:notifications")
+
+
+@login_required
+@require_POST
+def notification_settings(request):
+    """Email when someone replies (off by default); needs an address on the profile."""
+    on = request.POST.get("email_replies") == "on"
+    if on and not request.user.email:
+        messages.error(request, _("Add an email address to your profile first."))
+        return redirect("engagement:notifications")
+    services.set_email_replies(user=request.user, on=on)
+    messages.success(request, _("Email on replies turned on.") if on else _("Email on replies turned off."))
+    return redirect("engagement:notifications")
