@@ -676,6 +676,7 @@ ZH = {
     "No reading history. The articles you open while logged in are listed here; only you can see them.": "暂无浏览记录。登录后打开的文章会列在这里，只有你自己能看到。",
     "My things": "我的",
     "Mark all as read": "全部标为已读",
+    "Mark as read": "标为已读",
     "Unread:": "未读：",
     "A resident": "一位网友",
     "%(name)s replied to your comment": "%(name)s 回复了你的评论",

@@ -18,6 +18,7 @@ The AppID is a site setting (the admin), the AppSecret an environment variable
 """
 
 import hashlib
+import http.client
 import json
 import secrets
 import string
@@ -28,6 +29,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.views.decorators.debug import sensitive_variables
 
 from news.articles.models import SiteSettings
 
@@ -38,6 +40,9 @@ TIMEOUT_SECONDS = 5  # one call to WeChat's API
 EXPIRY_MARGIN_SECONDS = 300  # a token or ticket is fetched again this long before WeChat's expiry
 LOCK_SECONDS = 2 * TIMEOUT_SECONDS + 5  # longer than one fetch of both, so one request fetches at a time
 WAIT_SECONDS = 3  # how long a request waits for another's fetch before giving up (503)
+# After WeChat refused or failed, pages get a 503 at once for this long instead of asking again:
+# its token endpoint has a daily quota, and an account whose server is not whitelisted fails every time.
+FAILURE_SECONDS = 60
 # The access token was replaced (fetched elsewhere with the same AppSecret) or expired early.
 STALE_TOKEN_ERRORS = {40001, 40014, 42001}
 NONCE_ALPHABET = string.ascii_letters + string.digits
@@ -83,13 +88,14 @@ def sign(url, appid, *, now=None, nonce=None):
     }
 
 
+@sensitive_variables("params", "url")
 def _call(path, params):
     """GET WeChat's API; the JSON answer, or :class:`WeChatError` (never the secret in its message)."""
     url = f"{settings.WECHAT_API_BASE}{path}?{urlencode(params)}"
     try:
         with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 - our fixed https base
             data = json.loads(response.read().decode("utf-8"))
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError, ValueError) as exc:
         raise WeChatError(f"WeChat API {path} unreachable or unreadable: {exc.__class__.__name__}") from exc
     if not isinstance(data, dict):
         raise WeChatError(f"WeChat API {path}: unexpected answer")
@@ -108,6 +114,7 @@ def _lifetime(data):
     return max(expires_in - EXPIRY_MARGIN_SECONDS, expires_in // 2, 1)
 
 
+@sensitive_variables("data")
 def _fetch_access_token(appid):
     data = _call(
         "/cgi-bin/token", {"grant_type": "client_credential", "appid": appid, "secret": settings.WECHAT_APP_SECRET}
@@ -147,12 +154,19 @@ def jsapi_ticket(appid):
     ticket = cache.get(key)
     if ticket:
         return ticket
+    failed = _key("failed", appid)
+    if cache.get(failed):
+        raise WeChatError("WeChat API failed a moment ago; not asking again yet")
     lock = _key("lock", appid)
     if cache.add(lock, 1, LOCK_SECONDS):
         try:
             ticket = cache.get(key)  # fetched by another request between our get and our add
             if not ticket:
-                ticket, lifetime = _fetch_ticket(appid)
+                try:
+                    ticket, lifetime = _fetch_ticket(appid)
+                except WeChatError:
+                    cache.set(failed, 1, FAILURE_SECONDS)
+                    raise
                 cache.set(key, ticket, lifetime)
             return ticket
         finally:

@@ -1,5 +1,7 @@
 """One page of an article's comments, read as rows (see the ``{% article_comments %}`` tag)."""
 
+from django.db.models import Q
+
 from news.comments.models import HOT_MIN_LIKES, Comment, CommentLike
 
 COMMENTS_PER_PAGE = 20
@@ -69,6 +71,24 @@ class CommentRow:
         self.thread = []
 
 
+def comment_location(comment, article_url):
+    """The address of a comment on its article page: the comment page its thread is on
+    (``?cpage=``, newest threads first, 20 a page) and its anchor. One query."""
+    top_id = comment.parent_id or comment.pk
+    top = Comment.objects.filter(pk=top_id).values_list("created_at", flat=True).first()
+    page = 1
+    if top is not None:
+        newer = (
+            Comment.objects.approved()
+            .filter(article_id=comment.article_id, parent=None)
+            .filter(Q(created_at__gt=top) | Q(created_at=top, pk__gt=top_id))
+            .count()
+        )
+        page = newer // COMMENTS_PER_PAGE + 1
+    query = f"?cpage={page}" if page > 1 else ""
+    return f"{article_url}{query}#comment-{comment.pk}"
+
+
 def comments_for_page(article, user, number):
     """One page of top-level comments (newest first) with their replies: two queries.
 
@@ -100,6 +120,8 @@ def hot_comments(article):
     hot = (
         Comment.objects.approved()
         .filter(article=article, like_count__gte=HOT_MIN_LIKES)
+        # A reply whose thread was taken down is not on the page: not among the hot ones either.
+        .filter(Q(parent__isnull=True) | Q(parent__status=Comment.Status.APPROVED))
         .order_by("-like_count", "-created_at", "-id")
         .values_list(*CommentRow.COLUMNS)
     )

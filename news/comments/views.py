@@ -10,6 +10,7 @@ refusal the article page is shown again with the text kept, the reason, and a 4x
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from accounts.models import Ban
 from news.articles.models import Article
 from news.articles.views.articles import render_refusal
 from news.comments import services
+from news.comments.listing import comment_location
 from news.comments.models import Comment
 from yzgz.net import client_ip
 
@@ -56,7 +58,9 @@ def comment_create(request, pk):
         messages.info(request, _("Your comment will appear after review."))
     if posted.replaced_words:
         messages.warning(request, _("Some words in your comment were replaced with ＊."))
-    return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+    if comment.parent_id is None:
+        return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")  # the newest: page 1
+    return redirect(comment_location(comment, article.get_absolute_url()))
 
 
 @require_POST
@@ -73,7 +77,7 @@ def comment_report(request, pk, comment_pk):
     except services.CommentRefused as error:
         return _refused(request, pk, error, report_of=comment.pk)
     messages.success(request, _("Thank you. A moderator will look at the comment."))
-    return redirect(f"{article.get_absolute_url()}#comment-{comment.pk}")
+    return redirect(comment_location(comment, article.get_absolute_url()))
 
 
 def _wants_json(request):
@@ -85,7 +89,12 @@ def comment_like(request, pk, comment_pk):
     """点赞: like an approved comment, or take the like back (a toggle, as the button shows)."""
     article = get_object_or_404(Article.objects.published().only("id"), pk=pk)
     comment = get_object_or_404(
-        Comment.objects.approved().only("id", "user_id", "status", "article_id"), pk=comment_pk, article=article
+        # Approved, in a thread that is on the page (a reply whose first comment was taken down is not).
+        Comment.objects.approved()
+        .filter(Q(parent__isnull=True) | Q(parent__status=Comment.Status.APPROVED))
+        .only("id", "user_id", "status", "article_id", "parent_id"),
+        pk=comment_pk,
+        article=article,
     )
     anchor = f"{article.get_absolute_url()}#comment-{comment.pk}"
     if not request.user.is_authenticated:
@@ -103,7 +112,7 @@ def comment_like(request, pk, comment_pk):
         return JsonResponse({"liked": liked.liked, "count": liked.count})
     # The message also keeps the page caches from serving this resident a copy from before.
     messages.success(request, _("You liked the comment.") if liked.liked else _("You took back your like."))
-    return redirect(anchor)
+    return redirect(comment_location(comment, article.get_absolute_url()))
 
 
 class BlackroomView(ListView):

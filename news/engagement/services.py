@@ -13,12 +13,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from news.articles.models import Article, SiteSettings
+from news.comments.listing import comment_location
 from news.comments.models import Comment, ModerationAction
 from news.engagement.models import Favourite, HistoryEntry, Notification, NotificationSettings
 from yzgz.siteurl import absolute_url
@@ -39,7 +41,11 @@ def favourite_set(*, user, article, on):
             return False
         Favourite.objects.bulk_create([Favourite(user=user, article=article)], ignore_conflicts=True)
         return True
-    Favourite.objects.filter(user=user, article=article).delete()
+    return favourite_forget(user=user, article_id=article.pk)
+
+
+def favourite_forget(*, user, article_id):
+    Favourite.objects.filter(user=user, article_id=article_id).delete()
     return False
 
 
@@ -131,37 +137,59 @@ def replied_to(comment):
 
 
 def notify_replies(sender, comment_ids, **kwargs):
-    """``comments_published``: tell each resident someone answered them (not themselves)."""
-    replies = Comment.objects.filter(pk__in=comment_ids, parent__isnull=False).select_related("parent")
+    """``comments_published``: tell each resident someone answered them (not themselves).
+
+    Three queries however many replies a moderator approves at once.
+    """
+    replies = list(
+        Comment.objects.filter(pk__in=comment_ids, parent__isnull=False)
+        .select_related("parent")
+        .only("pk", "user_id", "article_id", "parent_id", "reply_to_user_id", "parent__user_id")
+    )
+    if not replies:
+        return
+    # Approved twice (approved, rejected, approved again) is still one reply.
+    told = set(
+        Notification.objects.filter(kind=Notification.Kind.REPLY, comment__in=replies).values_list(
+            "comment_id", "recipient_id"
+        )
+    )
     notices = []
     for reply in replies:
         recipient = replied_to(reply)
-        if recipient is None or recipient == reply.user_id:
-            continue
-        # Approved twice (approved, rejected, approved again) is still one reply.
-        if Notification.objects.filter(kind=Notification.Kind.REPLY, comment=reply, recipient_id=recipient).exists():
+        if recipient is None or recipient == reply.user_id or (reply.pk, recipient) in told:
             continue
         notices.append(
             Notification(
                 recipient_id=recipient,
                 kind=Notification.Kind.REPLY,
                 article_id=reply.article_id,
-                comment=reply,
+                comment_id=reply.pk,
                 actor_id=reply.user_id,
             )
         )
+    if not notices:
+        return
     Notification.objects.bulk_create(notices)
-    forget_unread(notice.recipient_id for notice in notices)
-    emailed = [notice for notice in notices if email_replies_wanted(notice.recipient)]
+    recipients = {notice.recipient_id for notice in notices}
+    forget_unread(recipients)
+    wanted = set(
+        NotificationSettings.objects.filter(user_id__in=recipients, email_replies=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    emailed = [notice.pk for notice in notices if notice.recipient_id in wanted]
     if emailed:
-        ids = [notice.pk for notice in emailed]
-        transaction.on_commit(lambda: send_reply_emails(ids))
+        transaction.on_commit(lambda: send_reply_emails(emailed))
 
 
 def notify_moderated(sender, comment_ids, kind, reason="", **kwargs):
     """``comments_moderated``: tell the authors; a reply taken off the page takes its notice with it."""
     if kind != ModerationAction.Kind.APPROVE:
-        withdrawn = Notification.objects.filter(kind=Notification.Kind.REPLY, comment_id__in=comment_ids)
+        # The replies themselves, and the replies in their threads, which leave the page with them.
+        withdrawn = Notification.objects.filter(kind=Notification.Kind.REPLY).filter(
+            Q(comment_id__in=comment_ids) | Q(comment__parent_id__in=comment_ids)
+        )
         forget_unread(withdrawn.values_list("recipient_id", flat=True))
         withdrawn.delete()
     notice_kind = {
@@ -220,7 +248,7 @@ def send_reply_emails(notification_ids):
         if not notice.recipient.email:
             continue
         with override(settings.LANGUAGE_CODE):
-            link = absolute_url(f"{notice.article.get_absolute_url()}#comment-{notice.comment_id}")
+            link = absolute_url(comment_location(notice.comment, notice.article.get_absolute_url()))
             subject = _("%(name)s replied to your comment on %(site)s") % {
                 "name": notice.actor.display_name if notice.actor else "",
                 "site": site.site_name,

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
 from news.articles.models import Article
+from news.comments.listing import comment_location
 from news.engagement import services
 from news.engagement.models import Favourite, HistoryEntry, Notification
 from yzgz import counters
@@ -37,23 +38,24 @@ def _back(request, fallback):
 @require_POST
 def favourite(request, pk):
     """收藏 / 取消收藏 (``favourite=on|off``); without JavaScript, back to the page with a message."""
+    # The article's address without a lookup: no answer tells which unpublished numbers exist
+    # (keeping needs a public article, a 404 otherwise; forgetting any number just forgets).
+    article_url = reverse("news:article-detail", args=[pk])
     if not request.user.is_authenticated:
-        # Before any lookup: the answer must not tell which article numbers exist.
-        article_url = reverse("news:article-detail", args=[pk])
         if wants_json(request):
             login = f"{reverse('accounts:login')}?next={article_url}"
             return JsonResponse({"error": _("Log in to keep articles."), "login": login}, status=401)
         return redirect_to_login(f"{article_url}#favourite")
-    article = get_object_or_404(Article.objects.only("id", "status", "published_at"), pk=pk)
-    article_url = article.get_absolute_url()
     choice = request.POST.get("favourite")
     if choice not in ("on", "off"):
         return _refused(request, _("Choose to keep or forget the article."), 400)
     if counters.hit(f"favourite:{request.user.pk}", 60) > FAVOURITE_LIMIT:
         return _refused(request, _("Too many changes. Please wait a minute."), 429)
-    if choice == "on" and not Article.objects.published().filter(pk=article.pk).exists():
-        raise Http404("No such article")
-    kept = services.favourite_set(user=request.user, article=article, on=choice == "on")
+    if choice == "on":
+        article = get_object_or_404(Article.objects.published().only("id"), pk=pk)
+        kept = services.favourite_set(user=request.user, article=article, on=True)
+    else:
+        kept = services.favourite_forget(user=request.user, article_id=pk)
     if wants_json(request):
         return JsonResponse({"favourite": kept})
     messages.success(request, _("Added to my favourites.") if kept else _("Removed from my favourites."))
@@ -142,21 +144,20 @@ class NotificationsView(LoginRequiredMixin, ListView):
 
 
 def notification_target(notice):
-    url = notice.article.get_absolute_url()
-    if notice.kind == Notification.Kind.REPLY or (
-        notice.kind == Notification.Kind.APPROVED and notice.comment_id is not None
-    ):
-        return f"{url}#comment-{notice.comment_id}"
+    """Where a notice leads: the comment on the comment page its thread is on, 我的评论 for a
+    rejected comment, the article for an update."""
     if notice.kind == Notification.Kind.REJECTED:
         return reverse("comments:mine")
-    return url
+    if notice.comment is not None:
+        return comment_location(notice.comment, notice.article.get_absolute_url())
+    return notice.article.get_absolute_url()
 
 
 @login_required
 @require_safe
 def notification_open(request, pk):
     """Follow a notification's link and mark it read; another resident's is a 404."""
-    notice = get_object_or_404(Notification.objects.select_related("article"), pk=pk, recipient=request.user)
+    notice = get_object_or_404(Notification.objects.select_related("article", "comment"), pk=pk, recipient=request.user)
     services.mark_read(user=request.user, ids=[notice.pk])
     return redirect(notification_target(notice))
 

@@ -213,7 +213,20 @@ def test_wechat_errors_raise_and_cache_nothing(configured, answers):
     with pytest.raises(wechat.WeChatError):
         wechat.jsapi_ticket(APP_ID)
     assert cache.get(f"wechat:jsapi-ticket:{APP_ID}") is None
-    assert cache.get(f"wechat:lock:{APP_ID}") is None  # the next request may try again
+    assert cache.get(f"wechat:lock:{APP_ID}") is None
+
+
+def test_a_failure_is_remembered_for_a_minute_then_wechat_is_asked_again(configured):
+    configured.token_answers = [{"errcode": 40164, "errmsg": "invalid ip, not in whitelist"}]
+    with pytest.raises(wechat.WeChatError):
+        wechat.jsapi_ticket(APP_ID)
+    asked = len(configured.calls)
+    for _ in range(5):  # every page opened in WeChat meanwhile: no call spends the daily quota
+        with pytest.raises(wechat.WeChatError):
+            wechat.jsapi_ticket(APP_ID)
+    assert len(configured.calls) == asked
+    cache.delete(f"wechat:failed:{APP_ID}")  # the minute is over
+    assert wechat.jsapi_ticket(APP_ID) == "TICKET-for-TOKEN-1"
 
 
 # --- the endpoint -----------------------------------------------------------------------------
@@ -301,6 +314,32 @@ def test_endpoint_answers_503_when_wechat_cannot_be_reached(client, configured, 
     settings.WECHAT_API_BASE = configured.url  # nothing listens there any more
     configured.close = lambda: None
     assert jssdk(client, BASE + "/").status_code == 503
+
+
+def test_endpoint_answers_503_when_wechat_answers_garbage(client, configured, settings):
+    """Not HTTP at all, or a body cut short: http.client's own exceptions are a 503 too."""
+    import socket
+
+    for reply in (b"garbage\r\n\r\n", b'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"ticket'):
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+
+        def answer(listener=listener, reply=reply):
+            connection, _address = listener.accept()
+            connection.recv(4096)
+            connection.sendall(reply)
+            connection.close()
+
+        thread = threading.Thread(target=answer, daemon=True)
+        thread.start()
+        settings.WECHAT_API_BASE = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        cache.delete(f"wechat:failed:{APP_ID}")
+        response = jssdk(client, BASE + "/")
+        thread.join(5)
+        listener.close()
+        assert response.status_code == 503
+        assert SECRET not in response.content.decode()
 
 
 def test_endpoint_is_get_only(client, configured):

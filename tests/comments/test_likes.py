@@ -224,6 +224,21 @@ def test_no_hot_comments_below_three_likes_or_after_the_first_page(client, artic
     assert hot_section(comments_section(client, article, cpage=2)) == ""
 
 
+def test_a_reply_whose_thread_was_taken_down_is_not_hot_nor_likeable(reader, article, moderator):
+    made = liked_comments(article, [0, 0, 0])
+    reply = Comment.objects.create(
+        article=article, user=make_user(), parent=made[0], body="热门回复", status="approved"
+    )
+    for _ in range(5):
+        services.comment_like_toggle(comment=reply, user=make_user())
+    services._recount([article.pk])
+    assert f'id="hot-comment-{reply.pk}"' in hot_section(comments_section(reader, article))
+    services.comments_moderate(comments=[made[0]], kind=ModerationAction.Kind.REJECT, by=moderator, reason="广告")
+    html = comments_section(reader, article)
+    assert "热门回复" not in html, "neither in the list nor among the hot ones"
+    assert like(reader, reply).status_code == 404
+
+
 def test_a_hot_comment_shows_the_residents_like_on_both_its_buttons(reader, article, resident):
     made = liked_comments(article, [3, 3, 3])
     like(reader, made[0])

@@ -167,6 +167,21 @@ def test_mark_all_read_touches_only_my_notices(article, zhang, li):
     assert Notification.objects.get(recipient=li).read_at is None
 
 
+def test_one_notice_is_marked_read_from_its_own_button(article, zhang, li):
+    mine = post(article, zhang, "评论一")
+    post(article, li, "回复一", parent=mine)
+    post(article, li, "回复二", parent=mine)
+    first, second = Notification.objects.order_by("pk")
+    client = client_for(zhang)
+    page = client.get("/accounts/notifications/").content.decode()
+    assert page.count(">标为已读</button>") == 2
+    client.post("/accounts/notifications/read/", {"id": [str(first.pk)]})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.read_at is not None and second.read_at is None
+    assert bell(client) == "消息，1 条未读"
+
+
 def test_another_residents_notice_cannot_be_opened_or_marked(article, zhang, li):
     mine = post(article, zhang, "评论一")
     post(article, li, "回复一", parent=mine)
@@ -224,3 +239,62 @@ def test_the_bell_costs_at_most_one_query_and_follows_every_change(article, zhan
     assert bell(client) == "消息，1 条未读"
     client.post("/accounts/notifications/read/")
     assert bell(client) == "消息"
+
+
+def test_a_reply_in_an_old_thread_opens_on_the_comment_page_it_is_on(article, zhang, li):
+    from news.comments.listing import COMMENTS_PER_PAGE
+
+    mine = post(article, zhang, "最早的一条评论")
+    for number in range(COMMENTS_PER_PAGE + 5):  # 25 newer threads push it to page 2
+        post(article, make_user(), f"后来的评论{number}")
+    reply = post(article, li, "回复最早的那条", parent=mine)
+    client = client_for(zhang)
+    notice = Notification.objects.get(recipient=zhang)
+    opened = client.get(f"/accounts/notifications/{notice.pk}/")
+    assert opened["Location"] == f"{article.get_absolute_url()}?cpage=2#comment-{reply.pk}"
+    assert f'id="comment-{reply.pk}"' in client.get(opened["Location"]).content.decode()
+
+
+def test_approving_many_replies_costs_the_same_queries_as_two(article, zhang, li, moderator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mine = post(article, zhang, "文化节几点开始？")
+    review_first()
+    set_email_replies(user=zhang, on=True)
+
+    def approve(count):
+        replies = [post(article, make_user(), f"回复{count}-{n}", parent=mine) for n in range(count)]
+        with CaptureQueriesContext(connection) as queries:
+            comments.comments_moderate(comments=replies, kind=ModerationAction.Kind.APPROVE, by=moderator)
+        return len(queries)
+
+    assert approve(2) == approve(20)
+    assert Notification.objects.filter(recipient=zhang, kind="reply").count() == 22
+
+
+def test_rejecting_a_thread_withdraws_the_notices_of_its_replies(article, zhang, li, moderator):
+    mine = post(article, zhang, "文化节几点开始？")
+    theirs = post(article, li, "上午九点", parent=mine)
+    post(article, zhang, "谢谢", parent=theirs)
+    assert Notification.objects.filter(recipient=li).count() == 1
+    comments.comments_moderate(comments=[mine], kind=ModerationAction.Kind.REJECT, by=moderator, reason="跑题")
+    assert not Notification.objects.filter(kind="reply").exists()
+
+
+def test_forgetting_tells_nothing_about_unpublished_numbers(article, zhang, category, reporter):
+    from news.articles.models import Article
+
+    draft = make_article(title="草稿", category=category, author=reporter, status=Article.Status.DRAFT)
+    client = Client()
+    client.force_login(zhang)
+    answers = [
+        client.post(f"/article/{pk}/favourite/", {"favourite": "off"}, HTTP_ACCEPT="application/json")
+        for pk in (draft.pk, draft.pk + 1000)
+    ]
+    assert [(a.status_code, a.json()) for a in answers] == [(200, {"favourite": False})] * 2
+    answers = [
+        client.post(f"/article/{pk}/favourite/", {"favourite": "on"}, HTTP_ACCEPT="application/json")
+        for pk in (draft.pk, draft.pk + 1000)
+    ]
+    assert [a.status_code for a in answers] == [404, 404]
