@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView
 
@@ -71,12 +72,23 @@ def _refused(request, message, status):
     return response
 
 
-class FavouritesView(LoginRequiredMixin, ListView):
+class OwnPage(LoginRequiredMixin, ListView):
+    """One of a resident's own lists (engagement/own_page.html): its heading and tab."""
+
+    paginate_by = PAGE_SIZE
+    heading = ""
+    here = ""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(heading=self.heading, here=self.here, **kwargs)
+
+
+class FavouritesView(OwnPage):
     """我的收藏: newest first; an article no longer public stays listed, marked, so it can be removed."""
 
     template_name = "engagement/favourites.html"
     context_object_name = "favourites"
-    paginate_by = PAGE_SIZE
+    heading, here = _lazy("My favourites"), "favourites"
 
     def get_queryset(self):
         return (
@@ -97,12 +109,12 @@ class FavouritesView(LoginRequiredMixin, ListView):
         return context
 
 
-class HistoryView(LoginRequiredMixin, ListView):
+class HistoryView(OwnPage):
     """最近浏览: the public articles the resident opened, most recent first."""
 
     template_name = "engagement/history.html"
     context_object_name = "entries"
-    paginate_by = PAGE_SIZE
+    heading, here = _lazy("Recently read"), "history"
 
     def get_queryset(self):
         public = Article.objects.published().values("pk")
@@ -121,12 +133,12 @@ def history_clear(request):
     return redirect("engagement:history")
 
 
-class NotificationsView(LoginRequiredMixin, ListView):
+class NotificationsView(OwnPage):
     """消息: newest first, unread ones marked; opening one marks it read."""
 
     template_name = "engagement/notifications.html"
     context_object_name = "notifications"
-    paginate_by = PAGE_SIZE
+    heading, here = _lazy("Messages"), "notifications"
 
     def get_queryset(self):
         return (
