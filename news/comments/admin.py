@@ -397,16 +397,8 @@ class SensitiveWordAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/comments/sensitiveword/import.html", context, status=status)
 
 
-@admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "actor", "kind", "target_user", "detail"]
-    # All read-only, so the entry page builds no choice lists: the comment choices would use
-    # CommentAdmin's queue ordering, an annotation plain Comment querysets do not have.
-    readonly_fields = ["created_at", "actor", "kind", "comment", "target_user", "detail"]
-    list_filter = ["kind", "created_at"]
-    search_fields = ["detail", "actor__username", "target_user__username"]
-    list_select_related = ["actor", "target_user"]
-    date_hierarchy = "created_at"
+class RecordAdmin(admin.ModelAdmin):
+    """A record nobody edits or erases in the admin: it is only read (and written by services)."""
 
     def has_add_permission(self, request):
         return False
@@ -416,6 +408,18 @@ class ModerationActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ModerationAction)
+class ModerationActionAdmin(RecordAdmin):
+    list_display = ["created_at", "actor", "kind", "target_user", "detail"]
+    # All read-only, so the entry page builds no choice lists: the comment choices would use
+    # CommentAdmin's queue ordering, an annotation plain Comment querysets do not have.
+    readonly_fields = ["created_at", "actor", "kind", "comment", "target_user", "detail"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["detail", "actor__username", "target_user__username"]
+    list_select_related = ["actor", "target_user"]
+    date_hierarchy = "created_at"
 
 
 class BanAdminForm(forms.ModelForm):
@@ -456,7 +460,7 @@ class BanAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommentRecord)
-class CommentRecordAdmin(admin.ModelAdmin):
+class CommentRecordAdmin(RecordAdmin):
     """Deleted comments on record (评论记录), read-only; kept for the authorities' requests."""
 
     list_display = ["username", "created_at", "ip_region", "excerpt", "status", "deleted_at", "export_link"]
@@ -464,15 +468,6 @@ class CommentRecordAdmin(admin.ModelAdmin):
     search_fields = ["username", "body", "article_title"]
     date_hierarchy = "deleted_at"
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("text"))
     def excerpt(self, obj):

@@ -8,6 +8,7 @@ it sees every committed change and concurrent posts, approvals and deletions can
 an update. Every moderation action is written to ``ModerationAction``.
 """
 
+import contextvars
 import re
 import unicodedata
 import uuid
@@ -277,30 +278,62 @@ def comments_delete(*, comments, by):
             )
             for pk, user_id, body in rows
         )
-        targets.delete()
+        kept = keep_records(targets)
+        token = _records_kept.set(kept)  # keep_record (pre_delete) has nothing left to do for these
+        try:
+            targets.delete()
+        finally:
+            _records_kept.reset(token)
         _recount(article_ids)
     return len(rows)
 
 
-def keep_record(sender, instance, **kwargs):
-    """pre_delete of a Comment: copy what the authorities may ask for into a CommentRecord."""
-    comment = instance
-    actions = ModerationAction.objects.filter(comment_id=comment.pk).select_related("actor").order_by("created_at")
-    moderation = "\n".join(_log_line(action) for action in actions)
-    CommentRecord.objects.create(
+RECORDED_FIELDS = (
+    "user__username", "article__title", "body", "status", "created_at", "ip_address", "ip_region", "user_agent",
+)  # fmt: skip
+# The comments whose records comments_delete() already wrote in bulk (the ids, for this context).
+_records_kept = contextvars.ContextVar("comment_records_kept", default=frozenset())
+
+
+def _record(comment, username, article_title, actions):
+    return CommentRecord(
         comment_id=comment.pk,
         account_id=comment.user_id,
-        username=_username(comment.user_id),
+        username=username,
         article_id=comment.article_id,
-        article_title=_article_title(comment.article_id),
+        article_title=article_title[:200],
         body=comment.body,
         status=comment.status,
         created_at=comment.created_at,
         ip_address=comment.ip_address,
         ip_region=comment.ip_region,
         user_agent=comment.user_agent,
-        moderation=moderation,
+        moderation="\n".join(_log_line(action) for action in actions),
     )
+
+
+def keep_record(sender, instance, **kwargs):
+    """pre_delete of a Comment: copy what the authorities may ask for into a CommentRecord."""
+    if instance.pk in _records_kept.get():
+        return
+    actions = ModerationAction.objects.filter(comment_id=instance.pk).select_related("actor").order_by("created_at")
+    _record(instance, _username(instance.user_id), _article_title(instance.article_id), actions).save()
+
+
+def keep_records(comments):
+    """The records of many comments about to be deleted, in three queries; returns their ids."""
+    targets = list(comments.select_related("user", "article").only(*RECORDED_FIELDS))
+    actions = {}
+    for action in (
+        ModerationAction.objects.filter(comment_id__in=[c.pk for c in targets])
+        .select_related("actor")
+        .order_by("created_at", "pk")
+    ):
+        actions.setdefault(action.comment_id, []).append(action)
+    CommentRecord.objects.bulk_create(
+        _record(c, c.user.username, c.article.title, actions.get(c.pk, ())) for c in targets
+    )
+    return frozenset(c.pk for c in targets)
 
 
 RECORD_COLUMNS = {

@@ -249,6 +249,31 @@ def test_a_comment_deleted_by_a_moderator_is_on_record(posted, moderator):
     assert record.article_title == "禹州钧瓷文化节开幕"
 
 
+def test_deleting_many_comments_keeps_every_record_in_a_constant_number_of_queries(posted, moderator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def delete(count):
+        made = [
+            Comment.objects.create(article=posted.article, user=make_user(), body=f"第{n}条", status="approved")
+            for n in range(count)
+        ]
+        for comment in made:  # a reply each, which goes with it
+            Comment.objects.create(article=posted.article, user=comment.user, body="回复", parent=comment)
+        with CaptureQueriesContext(connection) as queries:
+            services.comments_delete(comments=made, by=moderator)
+        return len(queries), made
+
+    few, _made = delete(2)
+    many, made = delete(30)
+    assert many == few
+    assert CommentRecord.objects.filter(comment_id__in=[c.pk for c in made]).count() == 30
+    assert CommentRecord.objects.filter(body="回复").count() == 32
+    record = CommentRecord.objects.get(comment_id=made[0].pk)
+    assert (record.username, record.article_title, record.body) == (made[0].user.username, "禹州钧瓷文化节开幕", "第0条")
+    assert moderator.username in record.moderation and gettext("Deleted") in record.moderation
+
+
 def test_a_comment_deleted_in_the_admin_is_on_record(posted, moderator, client):
     client.force_login(moderator)
     response = client.post(reverse("admin:comments_comment_delete", args=[posted.pk]), {"post": "yes"})
