@@ -270,7 +270,11 @@ def test_deleting_many_comments_keeps_every_record_in_a_constant_number_of_queri
     assert CommentRecord.objects.filter(comment_id__in=[c.pk for c in made]).count() == 30
     assert CommentRecord.objects.filter(body="回复").count() == 32
     record = CommentRecord.objects.get(comment_id=made[0].pk)
-    assert (record.username, record.article_title, record.body) == (made[0].user.username, "禹州钧瓷文化节开幕", "第0条")
+    assert (record.username, record.article_title, record.body) == (
+        made[0].user.username,
+        "禹州钧瓷文化节开幕",
+        "第0条",
+    )
     assert moderator.username in record.moderation and gettext("Deleted") in record.moderation
 
 
