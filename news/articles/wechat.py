@@ -68,6 +68,14 @@ def is_configured(site=None):
     return bool(app_id(site))
 
 
+def allow_sdk(response, *, preview=False):
+    """Let a page that shows the share card load the JS-SDK (its CSP names WeChat's origin);
+    kept on the page caches' copies (yzgz.pagecache). Nothing when not configured."""
+    if not preview and is_configured():
+        response._csp_update = {"script-src": [SDK_ORIGIN]}
+    return response
+
+
 def signature(*, jsapi_ticket, noncestr, timestamp, url):
     """WeChat's JS-SDK signature (附录1): the fields in ASCII order, raw (not URL-escaped), SHA-1."""
     string1 = f"jsapi_ticket={jsapi_ticket}&noncestr={noncestr}&timestamp={timestamp}&url={url}"

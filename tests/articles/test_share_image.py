@@ -110,3 +110,27 @@ def test_the_default_picture_refuses_what_is_not_a_picture(client, editor, media
     response = client.post(url, {"site_name": "禹州关注", "default_share_image": ContentFile(b"<svg/>", name="x.jpg")})
     assert response.status_code == 200
     assert not SiteSettings.current().default_share_image
+
+
+def head_properties(client, url):
+    tree = lxml_html.fromstring(client.get(url).content)
+    return {el.get("property"): el.get("content") for el in tree.xpath("//head/meta[@property]")}
+
+
+def test_home_and_list_pages_share_with_the_sites_default_picture(client, category, reporter, default_picture):
+    article = make_article(category=category, author=reporter, tags=["钧瓷"])
+    home = head_properties(client, "/")
+    assert home["og:image"] == f"{BASE}/media/{default_picture}"
+    assert home["og:title"] == "禹州关注" and home["og:url"] == f"{BASE}/"
+    listed = head_properties(client, category.get_absolute_url() + "?page=1&utm_source=wechat")
+    assert listed["og:image"] == f"{BASE}/media/{default_picture}"
+    assert listed["og:title"] == category.name
+    assert listed["og:url"] == f"{BASE}{category.get_absolute_url()}?page=1", "tracking is not part of it"
+    assert head_properties(client, "/tag/钧瓷/")["og:title"] == "标签：钧瓷"
+    assert article.pk
+
+
+def test_home_and_list_pages_without_a_default_picture_have_no_og_image(client, category, reporter):
+    make_article(category=category, author=reporter)
+    assert "og:image" not in head_properties(client, "/")
+    assert "og:title" in head_properties(client, category.get_absolute_url())

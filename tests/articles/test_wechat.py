@@ -391,5 +391,16 @@ def test_a_cached_article_page_keeps_the_sdk_allowed(client, configured, seed_ar
     assert "wechat-share.js" in response.content.decode()
 
 
-def test_other_pages_do_not_allow_the_sdk(client, configured, seed_article):
-    assert csp_script_src(client.get("/")) == ["'self'"]
+@pytest.mark.parametrize("path", ["/", "/category/{category}/", "/tag/党建/"])
+def test_home_and_list_pages_load_the_share_script_and_allow_the_sdk(client, configured, seed_article, path):
+    response = client.get(path.format(category=seed_article.category.slug))
+    assert response.status_code == 200
+    assert 'src="/static/js/wechat-share.js"' in response.content.decode()
+    assert "https://res.wx.qq.com" in csp_script_src(response)
+
+
+@pytest.mark.parametrize("path", ["/search/?q=党建", "/rank/", "/accounts/login/"])
+def test_other_pages_do_not_allow_the_sdk(client, configured, seed_article, path):
+    response = client.get(path)
+    assert "wechat-share.js" not in response.content.decode()
+    assert csp_script_src(response) == ["'self'"]

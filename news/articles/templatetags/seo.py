@@ -13,6 +13,7 @@ from urllib.parse import quote
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.encoding import escape_uri_path
@@ -25,6 +26,7 @@ from news.articles.markup import iso_local
 from news.articles.models import SiteSettings
 from news.articles.views.share import is_local_path
 from yzgz import images
+from yzgz.pagecache import without_tracking
 from yzgz.siteurl import absolute_url as site_absolute_url
 
 register = template.Library()
@@ -213,6 +215,29 @@ def article_meta(context, article):
             json_ld_script(news_article_data(request, article, site, canonical_url, picture)),
             json_ld_script(breadcrumb_data(request, article, site, canonical_url)),
         ],
+        "wechat": wechat_card(context, site),
+    }
+
+
+@register.inclusion_tag("includes/meta.html", takes_context=True)
+def page_meta(context, title="", description=""):
+    """The share card of a page that is not an article (home, lists): the site's default picture,
+    WeChat's card inside WeChat. The title is a list's heading unless given; the canonical
+    address is the page's own, tracking parameters left out."""
+    request = context.get("request")
+    site = context.get("site") or SiteSettings.current()
+    if not title and context.get("list_kind"):
+        title = render_to_string("news/includes/list_heading.html", context.flatten()).strip()
+    canonical_url = ""
+    if request is not None:
+        query = without_tracking(request.META.get("QUERY_STRING", ""))
+        canonical_url = absolute(request, f"{escape_uri_path(request.path)}?{query}" if query else request.path)
+    return {
+        "canonical_url": canonical_url,
+        "title": title,
+        "description": description or site.slogan,
+        "image": default_picture_of(request, site),
+        "image_alt": site.site_name,
         "wechat": wechat_card(context, site),
     }
 

@@ -18,6 +18,9 @@ class HomeView(TemplateView):
     template_name = "news/home.html"
     RECENT_WINDOW = 300  # the newest articles that normally fill every category's block
 
+    def render_to_response(self, context, **kwargs):
+        return wechat.allow_sdk(super().render_to_response(context, **kwargs))  # the share card
+
     def get_context_data(self, **kwargs):
         published = Article.objects.published()
         tree = category_tree()
@@ -104,10 +107,8 @@ class ArticleDetailView(DetailView):
             response = super().get(request, *args, **kwargs)
         except ArticleWithdrawn:
             return render(request, "410.html", status=410)
-        if not self.is_preview and wechat.is_configured():
-            # The page loads WeChat's JS-SDK inside WeChat (its share card): allow that one script.
-            response._csp_update = {"script-src": [wechat.SDK_ORIGIN]}
-        return response
+        # The page loads WeChat's JS-SDK inside WeChat (its share card): allow that one script.
+        return wechat.allow_sdk(response, preview=self.is_preview)
 
     def get_context_data(self, **kwargs):
         article = self.object

@@ -14,6 +14,7 @@ from django.views.generic import ListView, TemplateView
 from taggit.models import Tag, TaggedItem
 
 from news.articles.converters import text_segment
+from news.articles import wechat
 from news.articles.models import Article, Category, Source
 from news.articles.navigation import category_tree
 
@@ -40,6 +41,9 @@ class ArticleListMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(subject=self.subject, list_kind=self.list_kind, **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        return wechat.allow_sdk(super().render_to_response(context, **kwargs))  # the share card
 
 
 class CategoryArticleListView(ArticleListMixin, ListView):
