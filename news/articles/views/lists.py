@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 from taggit.models import Tag, TaggedItem
 
-from news.articles.converters import text_segment
 from news.articles import wechat
+from news.articles.converters import text_segment
 from news.articles.models import Article, Category, Source
 from news.articles.navigation import category_tree
 
