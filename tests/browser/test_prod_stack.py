@@ -174,6 +174,23 @@ def test_a_resident_logs_in_and_comments_through_the_production_stack(browser, p
         expect(page.locator(".messages")).to_contain_text("评论已发表。")
         expect(page.locator("ol.comment-list .comment__text").first).to_have_text(text)
         screenshot(page, "prod-stack-comment")
+
+        # 点赞 and 收藏 (#21) in place, through nginx and both app servers with residents' shared
+        # pages on: after a reload (a shared copy with this resident's state put back) both stay.
+        def neighbour_like():
+            thread = page.locator("ol.comment-list > li.comment", has_text="阳光社区的调解室确实帮了我们楼不少忙。")
+            return thread.locator("button.like").first
+
+        neighbour_like().click()
+        expect(neighbour_like()).to_have_attribute("aria-pressed", "true")
+        expect(neighbour_like().locator(".like__count")).to_have_text("1")
+        page.locator("button.favourite").click()
+        expect(page.locator("button.favourite")).to_have_attribute("aria-pressed", "true")
+        page.reload()
+        expect(page.locator("button.favourite")).to_have_attribute("aria-pressed", "true")
+        expect(neighbour_like()).to_have_attribute("aria-pressed", "true")
+        page.goto(f"{front}/accounts/favourites/")
+        expect(page.locator(".kept__title")).to_have_count(1)
     finally:
         context.close()
     problems.check()
