@@ -11,7 +11,7 @@ import random
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -239,11 +239,13 @@ def notify_article_revised(sender, instance, created=False, raw=False, **kwargs)
 
 
 def send_reply_emails(notification_ids):
-    """After the commit: one email per reply notice whose resident asked for them and has an address."""
+    """After the commit: one email per reply notice whose resident asked for them and has an
+    address, all over one connection to the mail server (a moderator may approve fifty replies)."""
     notices = Notification.objects.filter(pk__in=notification_ids).select_related(
         "recipient", "actor", "article", "comment"
     )
     site = SiteSettings.current()
+    messages = []
     for notice in notices:
         if not notice.recipient.email:
             continue
@@ -254,4 +256,6 @@ def send_reply_emails(notification_ids):
                 "site": site.site_name,
             }
             body = render_to_string("engagement/reply_email.txt", {"notice": notice, "link": link, "site": site})
-        send_mail(subject, body, None, [notice.recipient.email], fail_silently=True)
+        messages.append(EmailMessage(subject, body, to=[notice.recipient.email]))
+    if messages:
+        get_connection(fail_silently=True).send_messages(messages)

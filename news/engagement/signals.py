@@ -3,16 +3,25 @@
 import logging
 
 from django.db import DatabaseError, transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 from news.articles.models import ArticleRevision
 from news.comments.services import comments_moderated, comments_published
 from news.engagement import services
+from news.engagement.models import Notification
 from news.viewcounts.views import article_viewed
 
 comments_published.connect(services.notify_replies, dispatch_uid="engagement-replies")
 comments_moderated.connect(services.notify_moderated, dispatch_uid="engagement-moderated")
 post_save.connect(services.notify_article_revised, sender=ArticleRevision, dispatch_uid="engagement-revised")
+
+
+def _notice_gone(sender, instance, **kwargs):
+    # A notice deleted with its comment (a moderator deleted the reply): the bell's count changes.
+    services.forget_unread([instance.recipient_id])
+
+
+post_delete.connect(_notice_gone, sender=Notification, dispatch_uid="engagement-notice-gone")
 
 
 logger = logging.getLogger(__name__)

@@ -298,3 +298,12 @@ def test_forgetting_tells_nothing_about_unpublished_numbers(article, zhang, cate
         for pk in (draft.pk, draft.pk + 1000)
     ]
     assert [a.status_code for a in answers] == [404, 404]
+
+
+def test_the_bell_forgets_a_reply_deleted_by_a_moderator_at_once(article, zhang, li, moderator):
+    mine = post(article, zhang, "文化节几点开始？")
+    reply = post(article, li, "一条要被删除的回复", parent=mine)
+    client = client_for(zhang)
+    assert bell(client) == "消息，1 条未读"
+    comments.comments_delete(comments=[reply], by=moderator)
+    assert bell(client) == "消息"
