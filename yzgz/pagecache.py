@@ -32,7 +32,8 @@ sees is the page every other resident sees except for a few parts of their own. 
 copy is stored with those parts cut out — the user menu (between ``<!--yz:user-menu-->``
 markers), the CSRF tokens, and what the apps' :data:`member_hooks` strip (their reaction
 pressed) — and each request puts this resident's back: the menu rendered from its small
-template, their token, the hooks' ``fill``. A resident whose page differs in more than that
+template, their token, the hooks' parts (``put_back`` of what their ``query`` subqueries read, all
+of them in one statement, then ``fill``). A resident whose page differs in more than that
 (a hook's ``own_page``: banned, or with comments of their own waiting for review), staff, and
 anyone with a message to show get the page rendered for them alone. The copy is private
 (``Cache-Control: private``) and shares the generation with the anonymous pages, so every
@@ -45,7 +46,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.template import Context, engines
@@ -77,6 +78,18 @@ class MemberHook:
     @staticmethod
     def fill(request, match, content):
         """Put this resident's part back into the shared copy."""
+        return content
+
+    @staticmethod
+    def query(request, match, content):
+        """What this resident's part needs from the database, as ``(sql, params)`` of one scalar
+        subquery, or None. The hooks' subqueries run together as one statement per request; its
+        value for this hook goes to :meth:`put_back`."""
+        return None
+
+    @staticmethod
+    def put_back(request, match, content, value):
+        """Put this resident's part back, given the value of :meth:`query`."""
         return content
 
 
@@ -227,9 +240,25 @@ def _member_page(view, request, args, kwargs, allowed, ttl):
         return _private(response)  # rendered for this member: theirs as it is
     token = get_token(request)
     content = stored["content"].replace(USER_MENU_MARKER, _user_menu(request, token), 1)
+    content = _put_back(request, match, content)
     for hook in member_hooks:
         content = hook.fill(request, match, content)
     return _private(_response(content.replace(TOKEN_MARKER, token), stored, hit=True))
+
+
+def _put_back(request, match, content):
+    """The hooks' parts that come from the database, read in one statement for all of them."""
+    asked = [(hook, hook.query(request, match, content)) for hook in member_hooks]
+    asked = [(hook, question) for hook, question in asked if question is not None]
+    if not asked:
+        return content
+    sql = "SELECT " + ", ".join(f"({question[0]})" for _hook, question in asked)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param for _hook, question in asked for param in question[1]])
+        values = cursor.fetchone()
+    for (hook, _question), value in zip(asked, values, strict=True):
+        content = hook.put_back(request, match, content, value)
+    return content
 
 
 def _members_copy(content):

@@ -1,10 +1,9 @@
 """收藏's part in members' shared pages (yzgz.pagecache.member_hooks).
 
 Whether this resident keeps the article is theirs alone: the shared copy always says 收藏 and
-each request puts the resident's state back with one plain SQL statement.
+each request puts the resident's state back (a subquery of the one statement the page
+cache runs for all hooks).
 """
-
-from django.db import connection
 
 from news.engagement.models import Favourite
 from yzgz.pagecache import MemberHook
@@ -21,10 +20,11 @@ class FavouriteState(MemberHook):
         return content.replace(ON, OFF, 1)
 
     @staticmethod
-    def fill(request, match, content):
+    def query(request, match, content):
         if match is None or match.view_name != ARTICLE_PAGE or OFF not in content:
-            return content
-        with connection.cursor() as cursor:
-            cursor.execute(_KEPT_SQL, [request.user.pk, match.kwargs["pk"]])
-            kept = cursor.fetchone() is not None
-        return content.replace(OFF, ON, 1) if kept else content
+            return None
+        return _KEPT_SQL, [request.user.pk, match.kwargs["pk"]]
+
+    @staticmethod
+    def put_back(request, match, content, value):
+        return content.replace(OFF, ON, 1) if value is not None else content
