@@ -74,3 +74,8 @@ def client_ip(request):
             if not _trusted(address, networks):
                 break
     return str(address)
+
+
+def wants_json(request):
+    """Whether the page's script asked for JSON (``Accept: application/json``) rather than a page."""
+    return "application/json" in request.headers.get("Accept", "")

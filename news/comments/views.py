@@ -23,7 +23,7 @@ from news.articles.views.articles import render_refusal
 from news.comments import services
 from news.comments.listing import comment_location
 from news.comments.models import Comment
-from yzgz.net import client_ip
+from yzgz.net import client_ip, wants_json
 
 
 def _refused(request, pk, error, *, text="", parent_id=None, report_of=None):
@@ -80,10 +80,6 @@ def comment_report(request, pk, comment_pk):
     return redirect(comment_location(comment, article.get_absolute_url()))
 
 
-def _wants_json(request):
-    return "application/json" in request.headers.get("Accept", "")
-
-
 @require_POST
 def comment_like(request, pk, comment_pk):
     """点赞: like an approved comment, or take the like back (a toggle, as the button shows)."""
@@ -99,16 +95,16 @@ def comment_like(request, pk, comment_pk):
     anchor = f"{article.get_absolute_url()}#comment-{comment.pk}"
     if not request.user.is_authenticated:
         login = redirect_to_login(anchor)
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"error": _("Please log in to like a comment."), "login": login.url}, status=401)
         return login
     try:
         liked = services.comment_like_toggle(comment=comment, user=request.user)
     except services.CommentRefused as error:
-        if _wants_json(request):
+        if wants_json(request):
             return JsonResponse({"error": error.message}, status=error.status)
         return _refused(request, pk, error)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"liked": liked.liked, "count": liked.count})
     # The message also keeps the page caches from serving this resident a copy from before.
     messages.success(request, _("You liked the comment.") if liked.liked else _("You took back your like."))

@@ -31,17 +31,10 @@ PRUNE_CHANCE = 0.02  # a reading in fifty trims that resident's history to Histo
 # --- favourites ---------------------------------------------------------------------------
 
 
-def favourite_set(*, user, article, on):
-    """Keep (``on``) or forget an article; returns whether it is now a favourite.
-
-    Only public articles can be kept; forgetting works whatever the article's state.
-    """
-    if on:
-        if not Article.objects.published().filter(pk=article.pk).exists():
-            return False
-        Favourite.objects.bulk_create([Favourite(user=user, article=article)], ignore_conflicts=True)
-        return True
-    return favourite_forget(user=user, article_id=article.pk)
+def favourite_keep(*, user, article):
+    """Keep a public article (the caller found it among ``published()``); returns True."""
+    Favourite.objects.bulk_create([Favourite(user=user, article=article)], ignore_conflicts=True)
+    return True
 
 
 def favourite_forget(*, user, article_id):

@@ -18,14 +18,11 @@ from news.comments.listing import comment_location
 from news.engagement import services
 from news.engagement.models import Favourite, HistoryEntry, Notification
 from yzgz import counters
+from yzgz.net import wants_json
 
 FAVOURITE_LIMIT = 60  # changes a minute per resident: far beyond any person, short of a script
 PAGE_SIZE = 20
 MAX_ID = 2**63 - 1  # a bigint; larger numbers are no notification of anyone's
-
-
-def wants_json(request):
-    return "application/json" in request.headers.get("Accept", "")
 
 
 def _back(request, fallback):
@@ -54,7 +51,7 @@ def favourite(request, pk):
         return _refused(request, _("Too many changes. Please wait a minute."), 429)
     if choice == "on":
         article = get_object_or_404(Article.objects.published().only("id"), pk=pk)
-        kept = services.favourite_set(user=request.user, article=article, on=True)
+        kept = services.favourite_keep(user=request.user, article=article)
     else:
         kept = services.favourite_forget(user=request.user, article_id=pk)
     if wants_json(request):

@@ -16,7 +16,7 @@ from news.articles.models import Article
 from news.articles.views.articles import render_refusal
 from news.viewcounts import reactions, viewcount
 from news.viewcounts.rankings import PERIODS, public_key, rankings
-from yzgz.net import client_ip
+from yzgz.net import client_ip, wants_json
 
 # Sent by the beacon for every counted reader (a person, not staff nor a bot) with ``request``
 # and ``article_id``; residents' reading history (news.engagement) listens.
@@ -61,10 +61,6 @@ def article_view_beacon(request, pk):
     response["Cache-Control"] = "no-store, no-cache, must-revalidate, max-age=0, private"
     response["Expires"] = "0"
     return response
-
-
-def wants_json(request):
-    return "application/json" in request.headers.get("Accept", "")
 
 
 @require_POST
