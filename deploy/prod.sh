@@ -46,6 +46,7 @@ environment() {
     export DJANGO_TRUSTED_PROXIES=127.0.0.2  # nginx (proxy_bind in the template), which appends the client's address
     export DJANGO_SECURE_SSL="${DJANGO_SECURE_SSL:-0}"  # this local stack speaks plain HTTP
     export DJANGO_MEDIA_ROOT="$ROOT/media"
+    export DJANGO_PUBLISHED_ROOT="$RUN/published"  # pages nginx serves as files (yzgz/published.py)
     export DJANGO_STATIC_ROOT="$ROOT/staticfiles"
     # This local stack sends no real SMS or mail: codes and reset links land in files under $RUN
     # (a real host sets DJANGO_SMS_BACKEND=aliyun|tencent and DJANGO_EMAIL_HOST etc.).
@@ -93,6 +94,9 @@ start() {
     # IP属地: the offline database from the npm registry, once (kept in var/ip2region).
     "$PY" manage.py fetch_ip_region_db -v0 || echo "IP属地 database unavailable: comments show 未知" >&2
     "$PY" manage.py load_demo -v0 >/dev/null
+    # The headers nginx adds to published copies; copies from an earlier run are never served.
+    rm -rf "$DJANGO_PUBLISHED_ROOT"
+    "$PY" manage.py published_headers -v0
     # Production mode as on a real (HTTPS) host must pass `check --deploy` without a warning.
     DJANGO_SECURE_SSL=1 "$PY" manage.py check --deploy --fail-level WARNING
     for port in "${APP_PORTS[@]}"; do
@@ -100,14 +104,15 @@ start() {
         "$PY" -m gunicorn yzgz.wsgi -c deploy/gunicorn.conf.py -b "127.0.0.1:$port" \
             --pid "$RUN/gunicorn-$port.pid" --daemon --error-logfile "$RUN/gunicorn-$port.log"
     done
-    # The view counts buffered in Redis reach the database every 5 s (a systemd timer on a real host).
+    # The view counts buffered in Redis reach the database every 5 s, from one process (the
+    # yzgz-flush-views service on a real host; a new Django process per flush cost 15% of a core).
     if ! running "$RUN/flush-views.pid"; then
-        setsid bash -c 'while true; do "$0" manage.py flush_views -v0 || true; sleep 5; done' "$PY" \
+        setsid "$PY" manage.py flush_views -v0 --every 5 \
             >>"$RUN/flush-views.log" 2>&1 </dev/null &
         echo $! > "$RUN/flush-views.pid"
     fi
     rm -rf "$RUN/microcache"  # copies from an earlier run are never served
-    sed -e "s|@RUN@|$RUN|g" -e "s|@ROOT@|$ROOT|g" -e "s|@PORT@|$PORT|g" \
+    sed -e "s|@RUN@|$RUN|g" -e "s|@ROOT@|$ROOT|g" -e "s|@DEPLOY@|$ROOT/deploy|g" -e "s|@PORT@|$PORT|g" \
         -e "s|@SITE_NETLOC@|$SITE_NETLOC|g" -e "s|@SITE_HOST@|$SITE_HOST|g" \
         -e "s|@UPSTREAM_A@|127.0.0.1:${APP_PORTS[0]}|g" -e "s|@UPSTREAM_B@|127.0.0.1:${APP_PORTS[1]}|g" \
         deploy/nginx.conf.template > "$RUN/nginx.conf"

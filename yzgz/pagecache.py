@@ -52,6 +52,8 @@ from django.middleware.csrf import get_token
 from django.template import Context, engines
 from django.utils.cache import patch_cache_control
 
+from yzgz import published
+
 GENERATION_KEY = "pagecache:generation"
 MICROCACHE_HEADER = "HTTP_X_MICROCACHE"
 TOKEN_MARKER = "__yzgz_csrf_token__"  # noqa: S105 - a placeholder, not a secret
@@ -118,11 +120,12 @@ def seconds():
 
 
 def bump(*args, **kwargs):
-    """Make every cached page stale (usable as a signal receiver)."""
+    """Make every cached page stale (usable as a signal receiver), nginx's files too."""
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, None)
+    published.forget()
 
 
 def bump_on_commit(*args, **kwargs):
@@ -133,6 +136,11 @@ def bump_on_commit(*args, **kwargs):
     """
     bump()
     transaction.on_commit(bump)
+
+
+def generation():
+    """The page cache's generation now (it moves on every :func:`bump`)."""
+    return _generation()
 
 
 def _generation():

@@ -21,6 +21,8 @@ Environment variables (all optional in development):
                            keeps its connection ``DATABASE_CONN_MAX_AGE`` seconds (default 300)
 ``REDIS_URL``              ``redis://host:6379/0``; local-memory cache when unset
 ``DJANGO_PAGE_CACHE_SECONDS``  anonymous page cache lifetime (default 60 with Redis in production, else 0)
+``DJANGO_PUBLISHED_ROOT``  where anonymous pages are written for nginx to serve as files (``yzgz/published.py``)
+``DJANGO_PUBLISHED_SECONDS``  how long such a file may be served (default 5; a change deletes them all)
 ``DJANGO_MEDIA_ROOT``      where uploads go (default ``./media``)
 ``DJANGO_MEDIA_STORAGE``   ``local`` (default: ``DJANGO_MEDIA_ROOT``) or ``s3``: an S3-compatible bucket
                            (``DJANGO_S3_BUCKET``, ``DJANGO_S3_ENDPOINT_URL``, ``DJANGO_S3_REGION``,
@@ -144,6 +146,8 @@ DJANGO_PROSE_EDITOR_EXTENSIONS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: it sees every header the others add before it writes a page nginx serves as a file.
+    "yzgz.published.PublishMiddleware",
     "yzgz.siteurl.SiteHostMiddleware",  # with SITE_URL: only the site's address (400 for others)
     "django.middleware.security.SecurityMiddleware",
     "yzgz.security.ContentSecurityPolicyMiddleware",  # django-csp's, plus the admin's and a CDN's sources
@@ -227,6 +231,11 @@ PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", 60 if REDIS
 # Logged-in residents share those pages too, with their own parts (the user menu, CSRF tokens,
 # their reaction) put in per request (yzgz.pagecache, "members").
 PAGE_CACHE_MEMBERS = env_bool("DJANGO_PAGE_CACHE_MEMBERS", True)
+# Where the app servers write the anonymous pages nginx serves as files during a spike
+# (yzgz/published.py); must be the directory nginx reads. Unset: the microcache alone.
+PUBLISHED_ROOT = os.environ.get("DJANGO_PUBLISHED_ROOT", "")
+# How long such a page may be served after it was made, unless a change deletes it first.
+PUBLISHED_SECONDS = int(os.environ.get("DJANGO_PUBLISHED_SECONDS", 5))
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -35,6 +35,7 @@ from news.comments.models import Comment
 from news.viewcounts.models import Reaction
 from tests.viewcounts.test_viewcount import redis_available
 from tests.viewcounts.test_viewcount_processes import database_url, free_port
+from yzgz import published
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -108,6 +109,11 @@ def stack(static_root, tmp_path):
     redis.Redis.from_url(REDIS_URL).flushdb()
     front_port = free_port()
     env = production_env(static_root, site_url=f"http://127.0.0.1:{front_port}")
+    run = tmp_path / "nginx"
+    if shutil.which("nginx"):
+        # Pages nginx serves as files (yzgz/published.py), with the headers Django sends.
+        env["DJANGO_PUBLISHED_ROOT"] = str(run / "published")
+        subprocess.run([sys.executable, "manage.py", "published_headers", "-v0"], cwd=ROOT, env=env, check=True)
     ports = [free_port(), free_port()]
     servers = [
         subprocess.Popen(
@@ -126,12 +132,12 @@ def stack(static_root, tmp_path):
         wait_until_answering(url + "/robots.txt", deadline)
     front = None
     if shutil.which("nginx"):
-        run = tmp_path / "nginx"
-        run.mkdir()
+        run.mkdir(exist_ok=True)
         config = (ROOT / "deploy" / "nginx.conf.template").read_text()
         for marker, value in {
             "@RUN@": str(run),
             "@ROOT@": str(static_root),  # staticfiles/ and media/ are looked up under it
+            "@DEPLOY@": str(ROOT / "deploy"),
             "@PORT@": str(front_port),
             "@SITE_NETLOC@": f"127.0.0.1:{front_port}",
             "@SITE_HOST@": "127.0.0.1",
@@ -270,10 +276,28 @@ def test_nginx_serves_static_files_and_proxies_to_both_servers_with_the_client_a
     # token comes from /csrf/ (what site.js does) and works for 表态 through nginx.
     article = make_article(title="微缓存的文章", category=make_category(), author=make_user("reporter9", role="记者"))
     url = front + article.get_absolute_url()
-    Browser().get(url)
+    _status, first_page, first = Browser().get(url)
+    assert first["X-Microcache"] == "MISS"
     status, page, headers = Browser().get(url)
-    assert (status, headers["X-Microcache"]) == (200, "HIT")
+    # The copy is served as a file (yzgz/published.py), with every header Django sent.
+    assert (status, headers["X-Microcache"]) == (200, "FILE")
+    assert page == first_page
     assert "Set-Cookie" not in headers
+
+    def sent(headers):
+        return published.comparable(
+            (name, value)
+            for name, value in headers.items()
+            if name.lower() not in {"date", "x-microcache", "x-page-cache", "last-modified", "etag", "accept-ranges"}
+        ) + tuple(sorted(value.strip() for vary in headers.get_all("Vary") for value in vary.split(",")))
+
+    assert sent(headers) == sent(first)
+    # A link shared in a WeChat group carries WeChat's parameters: the same copy, not the app.
+    status, shared, headers = Browser().get(url + "?from=groupmessage&isappinstalled=0")
+    assert (status, headers["X-Microcache"], shared) == (200, "FILE", first_page)
+    # A parameter a page reads is never dropped.
+    _status, _page, headers = Browser().get(url + "?from=groupmessage&cpage=1")
+    assert headers["X-Microcache"] != "FILE"
     assert set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]*)"', page)) == {""}
     reader = Browser()
     _status, body, _headers = reader.get(front + "/csrf/")

@@ -169,3 +169,51 @@ def test_a_flush_killed_half_way_neither_loses_nor_double_counts(buffer, article
     assert list(buffer.scan_iter(match=f"{viewcount.BATCH_PREFIX}*")) == []
     assert run_flush().returncode == 0
     assert Article.objects.get(pk=article.pk).view_count == 30
+
+
+def count_reaches(article, expected, seconds=15):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if Article.objects.get(pk=article.pk).view_count == expected:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_one_flush_process_keeps_flushing_until_sigterm(buffer, article):
+    """make prod and the systemd unit run ``flush_views --every 5``: one process, many flushes."""
+    looping = subprocess.Popen(
+        [sys.executable, "manage.py", "flush_views", "--every", "0.2"],
+        cwd=ROOT,
+        env=process_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        buffer_hits(buffer, article, 7)
+        assert count_reaches(article, 7)
+        buffer_hits(buffer, article, 4)  # later views, flushed by the same process
+        assert count_reaches(article, 11)
+        assert looping.poll() is None
+        looping.terminate()
+        _out, err = looping.communicate(timeout=10)
+        assert looping.returncode == 0, err
+    finally:
+        if looping.poll() is None:
+            looping.kill()
+            looping.communicate()
+    assert Article.objects.get(pk=article.pk).view_count == 11
+
+
+def test_flush_every_refuses_a_period_of_zero(buffer):
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "flush_views", "--every", "0"],
+        cwd=ROOT,
+        env=process_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode == 1
+    assert "--every takes a number of seconds above 0" in refused.stderr
