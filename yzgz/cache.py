@@ -6,12 +6,17 @@ pages are rendered from the database, page caching pauses, the view counter writ
 straight to the database (``news.viewcounts.viewcount``) and rate limits fail open (they start
 again from zero; see ``accounts.throttle``). A warning is logged at most every 10 s.
 Connection timeouts are short, so a Redis that hangs costs a request a second at most.
+
+Django's Redis client builds a new ``redis.Redis`` object for every operation; with redis-py 8
+that costs about 100 µs here, as much as the round trip to Redis itself (``cache.get`` 238 µs,
+redis-py's own ``get`` 139 µs). :class:`ReusedClientRedisCacheClient` keeps one per connection
+pool (redis-py's clients are thread-safe; connections still come from the pool per command).
 """
 
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -29,7 +34,26 @@ def _warn(operation):
         logger.warning("Redis unreachable (%s): serving without the cache", operation, exc_info=True)
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client, with one ``redis.Redis`` per connection pool instead of one per operation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
+
     def get(self, key, default=None, version=None):
         try:
             return super().get(key, default, version)

@@ -34,7 +34,8 @@ markers), the CSRF tokens, and what the apps' :data:`member_hooks` strip (their 
 pressed) — and each request puts this resident's back: the menu rendered from its small
 template, their token, the hooks' parts (``put_back`` of what their ``query`` subqueries read, all
 of them in one statement, then ``fill``). A resident whose page differs in more than that
-(a hook's ``own_page``: banned, or with comments of their own waiting for review), staff, and
+(a hook's ``own_page`` or ``own_query``: banned, or with comments of their own waiting for
+review — asked in the same statement as the hooks' parts on a hit), staff, and
 anyone with a message to show get the page rendered for them alone. The copy is private
 (``Cache-Control: private``) and shares the generation with the anonymous pages, so every
 change readers should see reaches residents at once too.
@@ -71,6 +72,13 @@ class MemberHook:
     def own_page(request, match):
         """True: this resident needs the page rendered for them alone."""
         return False
+
+    @staticmethod
+    def own_query(request, match):
+        """Like :meth:`own_page`, from the database: ``(sql, params)`` of one scalar boolean
+        subquery (true: their own page), or None. On a hit it runs in the same statement as the
+        hooks' :meth:`query` parts."""
+        return None
 
     @staticmethod
     def strip(content):
@@ -240,33 +248,38 @@ def _member_page(view, request, args, kwargs, allowed, ttl):
     match = request.resolver_match
     if not set(request.GET) <= allowed or any(hook.own_page(request, match) for hook in member_hooks):
         return _private(view(request, *args, **kwargs))
+    own = [question for hook in member_hooks if (question := hook.own_query(request, match)) is not None]
     key = _key(request, "member")
     stored = cache.get(key)
     if stored is None:
+        if own and any(_ask(own)):
+            return _private(view(request, *args, **kwargs))
         response, _stored = _render_and_store(view, request, args, kwargs, key, ttl, _members_copy)
         response["X-Page-Cache"] = "miss"
         return _private(response)  # rendered for this member: theirs as it is
+    # One statement for the whole hit: whether the page is theirs alone, and the hooks' parts.
+    asked = [(hook, hook.query(request, match, stored["content"])) for hook in member_hooks]
+    asked = [(hook, question) for hook, question in asked if question is not None]
+    values = _ask(own + [question for _hook, question in asked])
+    if any(values[: len(own)]):
+        return _private(view(request, *args, **kwargs))
     token = get_token(request)
     content = stored["content"].replace(USER_MENU_MARKER, _user_menu(request, token), 1)
-    content = _put_back(request, match, content)
+    for (hook, _question), value in zip(asked, values[len(own) :], strict=True):
+        content = hook.put_back(request, match, content, value)
     for hook in member_hooks:
         content = hook.fill(request, match, content)
     return _private(_response(content.replace(TOKEN_MARKER, token), stored, hit=True))
 
 
-def _put_back(request, match, content):
-    """The hooks' parts that come from the database, read in one statement for all of them."""
-    asked = [(hook, hook.query(request, match, content)) for hook in member_hooks]
-    asked = [(hook, question) for hook, question in asked if question is not None]
-    if not asked:
-        return content
-    sql = "SELECT " + ", ".join(f"({question[0]})" for _hook, question in asked)
+def _ask(questions):
+    """The values of scalar subqueries ``[(sql, params), …]``, read in one statement."""
+    if not questions:
+        return ()
+    sql = "SELECT " + ", ".join(f"({sql})" for sql, _params in questions)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [param for _hook, question in asked for param in question[1]])
-        values = cursor.fetchone()
-    for (hook, _question), value in zip(asked, values, strict=True):
-        content = hook.put_back(request, match, content, value)
-    return content
+        cursor.execute(sql, [param for _sql, params in questions for param in params])
+        return cursor.fetchone()
 
 
 def _members_copy(content):

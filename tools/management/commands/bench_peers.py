@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
@@ -100,14 +101,22 @@ class Command(BaseCommand):
     def peers(self):
         """A writable copy of the peers, set up once (its venv, database and static copy stay)."""
         peers = RUN / "peers"
-        if not (peers / ".venv-wagtail").is_dir():
+        done = peers / ".set-up"  # written only after setup.sh succeeded: a broken try is redone
+        if not done.exists():
             shutil.copytree(PEERS_SOURCE, peers, dirs_exist_ok=True)
             self.stdout.write("Setting up the peers (once; a Wagtail venv and database)…")
             self.run_peers(peers, "setup.sh")
+            done.touch()
         return peers
 
     def run_peers(self, peers, script, check=True):
-        env = {"SEED_FILE": str(SEED_FILE), "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"}
+        env = {
+            "SEED_FILE": str(SEED_FILE),
+            "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+            # The Python our own venv was made from: Debian's python3 (3.11.2) is too old for the
+            # peers' pinned soupsieve 4.1.3 (Requires-Python >= 3.11.5), and the machines' is not.
+            "PYTHON": getattr(sys, "_base_executable", sys.executable),
+        }
         subprocess.run(  # noqa: S603 - the peers' own scripts
             ["bash", str(peers / script)],  # noqa: S607 - bash from PATH
             env=env,
