@@ -5,8 +5,9 @@ review: a banned resident (the form says why), one who must link a mobile number
 whose own comments await review (they see them, marked) gets an article page of their own.
 
 This runs on every resident's article request, so it is plain SQL (about a tenth of what
-building two ORM queries costs), asked in the page cache's one statement on a hit; the rules are ``Ban.objects.active()`` and
-``Comment.objects.visible_to()``, and tests/site/test_pagecache_members.py holds both to them.
+building two ORM queries costs), asked in the page cache's one statement on a hit; the rules
+are ``Ban.objects.active()`` and ``Comment.objects.visible_to()``, and
+tests/site/test_pagecache_members.py holds both to them.
 
 Which comments a resident liked (点赞, the buttons' ``aria-pressed``) is theirs too: cut out of
 the shared copy and put back per request by :class:`LikedComments`, one plain statement over
