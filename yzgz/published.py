@@ -144,42 +144,35 @@ def write(directory, path, content, now=None):
     sweep(directory, second)
 
 
-def sweep(directory, second):
-    """Remove the directories of seconds that can no longer be served."""
+def seconds_in(directory):
+    """The second directories under ``directory``, as (second, path); none when it is missing."""
     try:
         names = os.listdir(directory)
     except OSError:
-        return
-    for name in names:
-        if name.isdigit() and int(name) < second - 1:
-            shutil.rmtree(directory / name, ignore_errors=True)
+        return []
+    return [(int(name), directory / name) for name in names if name.isdigit()]
+
+
+def sweep(directory, second):
+    """Remove the directories of seconds that can no longer be served."""
+    for each, folder in seconds_in(directory):
+        if each < second - 1:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def forget(*args, **kwargs):
     """Delete every copy of every page (something readers should see has changed)."""
     directory = root()
-    if directory is None:
-        return
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    for name in names:
-        if name.isdigit():
-            shutil.rmtree(directory / name, ignore_errors=True)
+    if directory is not None:
+        for _second, folder in seconds_in(directory):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def withdraw(directory, path):
     """Delete every copy of ``path`` (it stopped being public)."""
     relative = path.strip("/")
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return
-    for name in names:
-        if name.isdigit():
-            target = directory / name / relative / "index.html" if relative else directory / name / "index.html"
-            target.unlink(missing_ok=True)
+    for _second, folder in seconds_in(directory):
+        (folder / relative / "index.html" if relative else folder / "index.html").unlink(missing_ok=True)
 
 
 class PublishMiddleware:
