@@ -148,10 +148,6 @@ def bump_on_commit(*args, **kwargs):
 
 def generation():
     """The page cache's generation now (it moves on every :func:`bump`)."""
-    return _generation()
-
-
-def _generation():
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, 1, None)
@@ -192,7 +188,9 @@ def _key(request, audience=""):
     """The page's key: the generation, the language, who shares it ("" anonymous readers) and the address."""
     language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     audience = f"{audience}:" if audience else ""
-    return f"pagecache:{_generation()}:{language}:{audience}{request.get_full_path()}"
+    # The generation the page is rendered or served for (yzgz.published compares it after writing).
+    request.pagecache_generation = generation()
+    return f"pagecache:{request.pagecache_generation}:{language}:{audience}{request.get_full_path()}"
 
 
 def cache_anonymous(view, query=()):

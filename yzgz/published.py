@@ -16,7 +16,8 @@ before it asks the microcache at all:
 * Every change readers should see calls :func:`yzgz.pagecache.bump`, which calls :func:`forget`:
   all copies go at once, and the next reader's request reaches the microcache and then the app
   servers. A copy rendered before a change and written after it is deleted by its writer (the
-  page cache's generation is read before and after), so no copy outlives a change. Only the
+  generation the page cache used for the page is compared with the one after writing), so no
+  copy outlives a change. Only the
   查看 count and the rankings may lag, by ``PUBLISHED_SECONDS`` (the page cache lets them lag a
   minute).
 * Only what nginx would microcache is written: a ``GET`` that nginx marks ``X-Microcache: 1``
@@ -133,14 +134,20 @@ def write(directory, path, content, now=None):
     sweep past seconds."""
     second = int(time.time() if now is None else now)
     relative = path.strip("/")
-    for each in range(second, second + ahead()):
-        folder = directory / str(each) / relative if relative else directory / str(each)
-        folder.mkdir(mode=0o755, parents=True, exist_ok=True)
-        temporary = folder / f".{os.getpid()}-{threading.get_ident()}.tmp"
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    name = f".{os.getpid()}-{threading.get_ident()}.tmp"
+    written = directory / name  # the bytes once; each second's copy is a link to them
+    descriptor = os.open(written, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
         with os.fdopen(descriptor, "wb") as out:
             out.write(content)
-        os.replace(temporary, folder / "index.html")
+        for each in range(second, second + ahead()):
+            folder = directory / str(each) / relative if relative else directory / str(each)
+            folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+            (folder / name).unlink(missing_ok=True)  # left by a process killed half-way
+            os.link(written, folder / name)
+            os.replace(folder / name, folder / "index.html")
+    finally:
+        written.unlink(missing_ok=True)
     sweep(directory, second)
 
 
@@ -185,16 +192,22 @@ class PublishMiddleware:
         directory = root()
         if directory is None or request.META.get(MICROCACHE_HEADER) != "1":
             return self.get_response(request)
-        from yzgz import pagecache
-
-        generation = pagecache.generation() if request.META.get(PUBLISH_HEADER) == "1" else None
         response = self.get_response(request)
         if response.status_code in (404, 410) and "X-Accel-Expires" in response and PATH.match(request.path):
             withdraw(directory, request.path)
-        elif publishable(request, response) and comparable(response_headers(response)) == expected_headers(directory):
+            return response
+        # The generation the page cache rendered or served the page for (None: not a cached page).
+        rendered_for = getattr(request, "pagecache_generation", None)
+        if (
+            rendered_for is not None
+            and publishable(request, response)
+            and comparable(response_headers(response)) == expected_headers(directory)
+        ):
+            from yzgz import pagecache
+
             # A full disk or a missing directory: nginx's microcache serves the page anyway.
             with contextlib.suppress(OSError):
                 write(directory, request.path, response.content)
-            if pagecache.generation() != generation:
+            if pagecache.generation() != rendered_for:
                 withdraw(directory, request.path)  # rendered before a change: not for after it
         return response

@@ -47,6 +47,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from tools.management.commands.bench_http import PORT, RUN, _ms, fetch
 from tools.management.commands.bench_http import Command as HttpBench
+from yzgz import published
 
 DEMO_PASSWORD = "yzgz-demo-2021"  # noqa: S105 - tools.demo.DEMO_PASSWORD, the demo residents' password
 SEED = "/article/1/"
@@ -227,8 +228,8 @@ class Command(BaseCommand):
 
     def cold(self, base, connections, duration):
         """The article spike from a WeChat link never opened before, with no published copy."""
-        for second in (RUN / "published").glob("[0-9]*"):
-            shutil.rmtree(second, ignore_errors=True)
+        for _second, folder in published.seconds_in(RUN / "published"):
+            shutil.rmtree(folder, ignore_errors=True)
         link = f"{base}{SEED}?from=groupmessage&isappinstalled=0&clicktime={time.time_ns()}"
         return wrk(link, connections, duration)
 
