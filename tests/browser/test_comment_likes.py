@@ -42,11 +42,21 @@ def discussion(seed_article):
         "请问观摩活动对居民开放吗？",
         "夏都街道越来越好了。",
     ]
-    ages = [timedelta(days=40), timedelta(hours=26), timedelta(hours=3), timedelta(minutes=5), timedelta(seconds=10)]
+    # "Yesterday" is yesterday's midnight on the site's clock: a day or more ago and on yesterday's
+    # date at any hour the suite runs (26 hours ago was the day before yesterday until 02:00).
+    midnight = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    yesterday = midnight - timedelta(days=1)
+    times = [
+        now - timedelta(days=40),
+        yesterday,
+        now - timedelta(hours=3),
+        now - timedelta(minutes=5),
+        now - timedelta(seconds=10),
+    ]
     made = []
-    for neighbour, body, age in zip(neighbours, bodies, ages, strict=True):
+    for neighbour, body, created_at in zip(neighbours, bodies, times, strict=True):
         comment = Comment.objects.create(article=seed_article, user=neighbour, body=body, status="approved")
-        Comment.objects.filter(pk=comment.pk).update(created_at=now - age)
+        Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
         made.append(comment)
     likers = [make_user(f"点赞居民{i}") for i in range(6)]
     for comment, n in zip(made, [6, 4, 3, 1, 0], strict=True):
