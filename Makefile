@@ -115,6 +115,7 @@ soak: $(STAMP)
 # The fuzzers' full corpora (CI sends a sample): all 503 naughty strings into every public form field.
 fuzz: $(STAMP) $(IPDB)
 	YZGZ_FUZZ_FULL=1 $(BIN)/python -m pytest -q tests/site/test_hostile_input.py tests/accounts/test_phone_flows.py
+	API_FUZZ_EXAMPLES=300 $(BIN)/python -m pytest -q tests/api/test_schema_fuzz.py
 
 # Known vulnerabilities in requirements-dev.lock (pip-audit); see tools/audit.py for what happens offline.
 audit: $(STAMP)

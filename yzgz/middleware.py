@@ -105,6 +105,8 @@ class RefuseNulMiddleware:
             message = translation.gettext(
                 "The request contains a NUL character, which no form field or address accepts. Remove it and try again."
             )
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "nul_character", "message": message}, status=400)
             if "application/json" in request.headers.get("Accept", ""):
                 return JsonResponse({"error": message}, status=400)
             body = loader.render_to_string("includes/error_page.html", {"error_title": title, "error_message": message})

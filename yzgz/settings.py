@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "news.search",
     "news.engagement",
     "news.legacy",
+    "news.api",
     "tools",
     "axes",
     "django.contrib.admin",
@@ -137,6 +138,8 @@ INSTALLED_APPS = [
     "taggit",
     "phonenumber_field",
     "django_prose_editor",
+    "ninja",  # django-ninja: listed so its schema page (Swagger UI) comes from our static files, no CDN
+    "corsheaders",
     "csp",  # django-csp: its checks catch settings in the old CSP_* form, which it would ignore
 ]
 
@@ -150,12 +153,15 @@ MIDDLEWARE = [
     "yzgz.published.PublishMiddleware",
     "yzgz.siteurl.SiteHostMiddleware",  # with SITE_URL: only the site's address (400 for others)
     "django.middleware.security.SecurityMiddleware",
+    "corsheaders.middleware.CorsMiddleware",  # /api/ only (CORS_URLS_REGEX), for API_CORS_ORIGINS
     "yzgz.security.ContentSecurityPolicyMiddleware",  # django-csp's, plus the admin's and a CDN's sources
     "yzgz.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "yzgz.middleware.RenderStatsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yzgz.middleware.LanguageMiddleware",
+    # /api/: rate limits, the anonymous answers' cache, ETags and JSON errors (news.api.middleware).
+    "news.api.middleware.ApiMiddleware",
     "yzgz.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -227,6 +233,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 # Whole pages for anonymous readers (yzgz.pagecache): on in production with Redis (the cache
 # and its invalidation must be shared by every app server), off while developing.
+# /api/v1/ (news.api): requests a minute per client address without a token, and per token;
+# how long an anonymous answer is kept (and may be kept by apps); the origins allowed to call it
+# from a browser (comma-separated, e.g. https://m.example.cn; none by default).
+API_RATE_PER_IP = int(os.environ.get("DJANGO_API_RATE_PER_IP", 120))
+API_RATE_PER_TOKEN = int(os.environ.get("DJANGO_API_RATE_PER_TOKEN", 300))
+API_CACHE_SECONDS = int(os.environ.get("DJANGO_API_CACHE_SECONDS", 30))
+CORS_ALLOWED_ORIGINS = [o.strip() for o in os.environ.get("DJANGO_API_CORS_ORIGINS", "").split(",") if o.strip()]
+CORS_URLS_REGEX = r"^/api/.*$"
+NINJA_PAGINATION_MAX_LIMIT = 50
+
 PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", 60 if REDIS_URL and not DEBUG else 0))
 # Logged-in residents share those pages too, with their own parts (the user menu, CSRF tokens,
 # their reaction) put in per request (yzgz.pagecache, "members").

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 from django.views.static import serve
 
+from news.api.api import api as api_v1
 from news.articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from yzgz.adminsite import view_on_site
 from yzgz.pagecache import csrf_token_view
@@ -86,6 +87,8 @@ urlpatterns = [
     path("", include("news.search.urls")),
     path("", include("news.engagement.urls")),
     path("", include("news.legacy.urls")),
+    path("", include("news.api.urls")),
+    path("api/v1/", api_v1.urls),  # namespace "api-v1" (news.api.api)
 ]
 
 handler500 = "yzgz.errors.server_error"

@@ -90,19 +90,24 @@ def sensitive_word_filter():
 def clean_comment_text(text):
     """Normalise line endings and refuse what is not plain text of a sensible length."""
     if not isinstance(text, str):
-        raise CommentRefused(_("Please write a comment."))
+        raise CommentRefused(_("Please write a comment."), code="comment_empty")
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        raise CommentRefused(_("The comment contains control characters. Please type plain text."))
+        raise CommentRefused(
+            _("The comment contains control characters. Please type plain text."), code="comment_invalid"
+        )
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
-        raise CommentRefused(_("The comment contains invalid characters."))
+        raise CommentRefused(_("The comment contains invalid characters."), code="comment_invalid")
     text = re.sub(r"\n{3,}", "\n\n", text)
     if len(text) < Comment.MIN_LENGTH:
-        raise CommentRefused(_("A comment needs at least %(min)d characters.") % {"min": Comment.MIN_LENGTH})
+        raise CommentRefused(
+            _("A comment needs at least %(min)d characters.") % {"min": Comment.MIN_LENGTH}, code="comment_too_short"
+        )
     if len(text) > Comment.MAX_LENGTH:
         raise CommentRefused(
             _("A comment can have at most %(max)d characters; this one has %(length)d.")
-            % {"max": Comment.MAX_LENGTH, "length": len(text)}
+            % {"max": Comment.MAX_LENGTH, "length": len(text)},
+            code="comment_too_long",
         )
     return text
 
@@ -110,12 +115,12 @@ def clean_comment_text(text):
 def check_can_speak(user):
     """Refuse anonymous, inactive and banned users; the ban message says why and until when."""
     if not user.is_authenticated:
-        raise CommentRefused(_("Please log in to comment."), status=403)
+        raise CommentRefused(_("Please log in to comment."), status=403, code="login_required")
     if not user.is_active:
-        raise CommentRefused(_("This account is disabled."), status=403)
+        raise CommentRefused(_("This account is disabled."), status=403, code="account_disabled")
     ban = user.active_ban()
     if ban is not None:
-        raise CommentRefused(ban_message(ban), status=403)
+        raise CommentRefused(ban_message(ban), status=403, code="banned")
 
 
 def needs_phone(user, site=None):
@@ -134,10 +139,15 @@ def _check_flood(user, ip_address, site):
         raise CommentRefused(
             _("You are commenting too fast. Please wait %(seconds)d seconds between comments.") % {"seconds": interval},
             status=429,
+            code="comment_too_fast",
         )
     limit = site.comment_ip_hourly_limit
     if ip_address and limit and counters.hit(f"comment:ip:{ip_address}:hour", 3600) > limit:
-        raise CommentRefused(_("Too many comments from your network in the last hour. Please try later."), status=429)
+        raise CommentRefused(
+            _("Too many comments from your network in the last hour. Please try later."),
+            status=429,
+            code="network_limit",
+        )
 
 
 # --- posting -------------------------------------------------------------------------------
@@ -165,9 +175,9 @@ def comment_post(*, article, user, text, parent_id=None, ip_address=None, user_a
             code="phone_required",
         )
     if not Article.objects.published().filter(pk=article.pk).exists():
-        raise CommentRefused(_("This article is not open for comments."), status=404)
+        raise CommentRefused(_("This article is not open for comments."), status=404, code="article_not_found")
     if not article.comments_open(site):
-        raise CommentRefused(_("Comments are closed for this article."), status=403)
+        raise CommentRefused(_("Comments are closed for this article."), status=403, code="comments_closed")
     text = clean_comment_text(text)
 
     parent = reply_to_user = None
@@ -180,7 +190,9 @@ def comment_post(*, article, user, text, parent_id=None, ip_address=None, user_a
                 .get()
             )
         except (ValueError, TypeError, OverflowError, Comment.DoesNotExist) as exc:
-            raise CommentRefused(_("The comment you are replying to does not exist on this article.")) from exc
+            raise CommentRefused(
+                _("The comment you are replying to does not exist on this article."), code="reply_target_missing"
+            ) from exc
         # Replies are one level deep: a reply to a reply joins the thread of its parent, and
         # names whom it answers ("回复 @昵称").
         if parent.parent is not None:
@@ -189,11 +201,13 @@ def comment_post(*, article, user, text, parent_id=None, ip_address=None, user_a
 
     since = timezone.now() - DUPLICATE_WINDOW
     if Comment.objects.filter(user=user, body=text, created_at__gte=since).exists():
-        raise CommentRefused(_("You have already posted this text."), status=409)
+        raise CommentRefused(_("You have already posted this text."), status=409, code="comment_duplicate")
 
     verdict = sensitive_word_filter().check(text)
     if verdict.action == wordfilter.BLOCK:
-        raise CommentRefused(_("Sorry, your text contains sensitive words and cannot be submitted."))
+        raise CommentRefused(
+            _("Sorry, your text contains sensitive words and cannot be submitted."), code="sensitive_words"
+        )
     text = verdict.text
 
     _check_flood(user, ip_address, site)

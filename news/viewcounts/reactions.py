@@ -34,10 +34,11 @@ ADDRESS_HOURLY_LIMIT = 30
 
 
 class ReactionRefused(Exception):
-    def __init__(self, message, status=400):
+    def __init__(self, message, status=400, code="reaction_refused"):
         super().__init__(message)
         self.message = message
         self.status = status
+        self.code = code
 
 
 def create_default_reactions(reaction_model=Reaction):
@@ -99,20 +100,24 @@ def react(*, article, reaction_id, visitor, user=None, ip_address=None):
     """
     logged_in = user is not None and user.is_authenticated
     if logged_in and article.author_id == user.pk:
-        raise ReactionRefused(_("You cannot react to your own article."), status=403)
+        raise ReactionRefused(_("You cannot react to your own article."), status=403, code="own_article")
     try:
         reaction_id = int(reaction_id)
     except (TypeError, ValueError) as exc:
-        raise ReactionRefused(_("Unknown reaction.")) from exc
+        raise ReactionRefused(_("Unknown reaction."), code="unknown_reaction") from exc
     if reaction_id not in {r.pk for r in active_reactions()}:
-        raise ReactionRefused(_("Unknown reaction."))
+        raise ReactionRefused(_("Unknown reaction."), code="unknown_reaction")
     if counters.hit(f"reactions:rate:{visitor}", 60) > RATE_LIMIT:
-        raise ReactionRefused(_("Too many reactions in a minute. Please slow down."), status=429)
+        raise ReactionRefused(
+            _("Too many reactions in a minute. Please slow down."), status=429, code="reaction_too_fast"
+        )
     if not logged_in and ip_address:
         address = counters.visitor_hash(f"ip:{ip_address}")
         if counters.hit(f"reactions:address:{address}:{article.pk}", 3600) > ADDRESS_HOURLY_LIMIT:
             raise ReactionRefused(
-                _("Too many reactions to this article from your network. Please try again later."), status=429
+                _("Too many reactions to this article from your network. Please try again later."),
+                status=429,
+                code="network_limit",
             )
     with transaction.atomic():
         list(Article.objects.select_for_update().filter(pk=article.pk).values_list("pk"))

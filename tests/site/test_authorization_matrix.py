@@ -14,6 +14,7 @@ Outcomes, as a test client sees them:
 * ``FORBIDDEN`` — 403.
 * ``HIDDEN`` — 404, or the admin's answer to an object outside the user's queryset
   (a redirect to the admin index with a warning): the object's existence is not confirmed.
+* ``REFUSED`` — 400 for everyone: the request itself is wrong (a form posted to a JSON endpoint).
 * ``IGNORED`` — a POST answered with 2xx/3xx that changed nothing (an admin action the user
   may not run, registering while logged in).
 
@@ -43,6 +44,7 @@ from taggit.models import Tag, TaggedItem
 
 from accounts.models import Ban, User
 from accounts.roles import EDITOR, MODERATOR, REPORTER
+from news.api.models import ApiToken
 from news.articles.factories import make_article, make_category, make_image_bytes, make_source, make_user
 from news.articles.models import Article, ArticleRevision, Category, SiteSettings, Source
 from news.comments import services
@@ -69,6 +71,7 @@ NON_STAFF = (ANONYMOUS, RESIDENT, BANNED)
 STAFF = (REPORTER1, REPORTER2, MODERATOR1, EDITOR1, SUPERUSER)
 
 OK, LOGIN, FORBIDDEN, HIDDEN, IGNORED = "ok", "login", "forbidden", "hidden", "ignored"
+REFUSED = "refused"  # 400: the request itself is refused, whoever sends it
 
 PASSWORD = "demo-password-123"  # news.articles.factories.make_user's default
 NEW_PASSWORD = "Matrix-new-Secret-2468"
@@ -322,6 +325,54 @@ URL_RULES = {
     "source/<id:pk>/": [get("/source/{source}/", everyone(), **PUBLIC_LIST)],
     "publisher/<str:username>/": [get("/publisher/{publisher}/", everyone(), **PUBLIC_LIST)],
     "rank/": [get("/rank/", everyone(), **PUBLIC_LIST)],
+    # --- #22 /api/v1/ with the site's session cookies: reads are public, everything else needs a
+    # token, so a logged-in browser cannot be made to post through the API (no CSRF there).
+    # tests/api/test_api_matrix.py has every operation x role with tokens.
+    "api/v1/": [get("/api/v1/", everyone(HIDDEN))],
+    "api/v1/openapi.json": [get("/api/v1/openapi.json", everyone())],
+    "api/v1/docs": [get("/api/v1/docs", everyone())],
+    "api/v1/articles": [get("/api/v1/articles", everyone(), **PUBLIC_LIST)],
+    "api/v1/articles/<int:article_id>": [
+        get("/api/v1/articles/{published}", everyone(), label="published"),
+        get("/api/v1/articles/{draft}", everyone(HIDDEN), label="draft"),
+    ],
+    "api/v1/articles/<int:article_id>/comments": [
+        get("/api/v1/articles/{published}/comments", everyone()),
+        post(
+            "/api/v1/articles/{published}/comments",
+            everyone(LOGIN),
+            data={"text": "矩阵测试评论"},
+            state=count(Comment, article="published"),
+        ),
+    ],
+    "api/v1/articles/<int:article_id>/reactions": [
+        post(
+            "/api/v1/articles/{published}/reactions",
+            everyone(LOGIN),
+            data=lambda ctx: {"reaction_id": ctx.ids["reaction"]},
+            state=count(ReactionVote, article="published"),
+        )
+    ],
+    "api/v1/categories": [get("/api/v1/categories", everyone())],
+    "api/v1/tags": [get("/api/v1/tags", everyone())],
+    "api/v1/sources": [get("/api/v1/sources", everyone())],
+    "api/v1/rankings": [get("/api/v1/rankings?period=all", everyone(), **PUBLIC_LIST)],
+    "api/v1/search": [get("/api/v1/search?q=矩阵测试", everyone(), **PUBLIC_LIST)],
+    "api/v1/me": [get("/api/v1/me", everyone(LOGIN))],
+    "api/v1/me/comments": [get("/api/v1/me/comments", everyone(LOGIN))],
+    "api/v1/auth/token": [
+        post(
+            "/api/v1/auth/token", everyone(REFUSED), data={"username": "x", "password": "y"}, label="a form, not JSON"
+        ),
+    ],
+    # The profile page's revoke button: a resident's own token only.
+    "accounts/api-tokens/<id:pk>/revoke/": [
+        post(
+            "/accounts/api-tokens/{api_token}/revoke/",
+            signed_in(**dict.fromkeys((BANNED, R1, R2, M, E, S), IGNORED)),
+            state=row(ApiToken, "api_token"),
+        )
+    ],
     "search/": [get("/search/?q=矩阵测试", everyone(), **PUBLIC_LIST)],  # matches both titles
     "tags/": [get("/tags/", everyone(), **PUBLIC_LIST)],
     "archive/<int:year>/<int:month>/": [get("/archive/{year}/{month}/", everyone(), **PUBLIC_LIST)],
@@ -816,6 +867,7 @@ def world(django_db_setup, django_db_blocker):
             "word": word.pk,
             "record": CommentRecord.objects.get(comment_id=gone_pk).pk,
             "reaction": Reaction.objects.filter(is_active=True).first().pk,
+            "api_token": ApiToken.issue(users[RESIDENT], "矩阵应用")[1].pk,
             "settings": SiteSettings.objects.get_or_create(pk=1)[0].pk,
             "spare_group": Group.objects.create(name="矩阵临时组").pk,
             "year": published_at.year,
@@ -947,6 +999,10 @@ LOGIN_PATHS = {reverse("accounts:login"), reverse("admin:login")}
 
 def outcome_of(response):
     status = response.status_code
+    if status == 400:
+        return REFUSED
+    if status == 401:
+        return LOGIN  # /api/v1/: a token is the only way in (a session cookie is not one)
     if status == 403:
         return FORBIDDEN
     if status in {404, 410}:

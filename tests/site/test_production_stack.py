@@ -344,3 +344,39 @@ def test_nginx_serves_static_files_and_proxies_to_both_servers_with_the_client_a
         log_in(spoofing, front, f"nobody{attempt}", "wrong")  # five usernames, one real address
     _status, page = log_in(Browser(), front, resident.username, FACTORY_PASSWORD)
     assert "登录失败次数过多" in page
+
+
+def test_the_api_through_nginx_shares_anonymous_answers_never_a_tokens(stack, db, settings):
+    """#22: an anonymous /api/v1/ answer is kept by nginx's microcache like a page; a request with
+    a token always reaches the app (its answer is the resident's own), and the token works there."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "yzgz",
+        }
+    }
+    if stack["front"] is None:
+        pytest.skip("nginx is not installed (apt-get install nginx)")
+    from news.api.models import ApiToken
+
+    front = stack["front"]
+    article = make_article(title="接口经过nginx", category=make_category(), author=make_user("reporter8", role="记者"))
+    url = f"{front}/api/v1/articles/{article.pk}"
+    _status, first, headers = Browser().get(url)
+    assert headers["X-Microcache"] == "MISS"
+    status, body, headers = Browser().get(url)
+    assert (status, headers["X-Microcache"], body) == (200, "HIT", first)
+    assert json.loads(body)["title"] == "接口经过nginx"
+    resident = resident_named("lisi")
+    token = ApiToken.issue(resident, "nginx")[0]
+    for _ in range(2):
+        status, body, headers = Browser().get(f"{front}/api/v1/me", {"Authorization": f"Bearer {token}"})
+        assert (status, headers["X-Microcache"]) == (200, "BYPASS")
+        assert json.loads(body)["username"] == "lisi"
+    # The same address asked with a token is answered by the app, not from the anonymous copy.
+    status, _body, headers = Browser().get(url, {"Authorization": f"Bearer {token}"})
+    assert (status, headers["X-Microcache"], headers["Cache-Control"]) == (200, "BYPASS", "private, no-cache")
+    # Errors through nginx are the API's JSON too.
+    status, body, _headers = Browser().get(f"{front}/api/v1/articles/999999999")
+    assert (status, json.loads(body)["code"]) == (404, "not_found")

@@ -31,7 +31,7 @@ from django.core.management.base import BaseCommand, CommandError
 ROOT = Path(settings.BASE_DIR)
 RUN = ROOT / ".prod"
 PORT = 8080
-TARGETS = ["home", "category", "article", "search", "static"]
+TARGETS = ["home", "category", "article", "search", "api_list", "api_detail", "static"]
 
 
 def wrk(url, duration, connections, threads):
@@ -140,7 +140,14 @@ class Command(BaseCommand):
 
     def stack(self, action, database, cache_seconds):
         prod_stack(
-            action, PROD_DB=database, REDIS_URL="redis://127.0.0.1:6379/12", DJANGO_PAGE_CACHE_SECONDS=cache_seconds
+            action,
+            PROD_DB=database,
+            REDIS_URL="redis://127.0.0.1:6379/12",
+            DJANGO_PAGE_CACHE_SECONDS=cache_seconds,
+            # One wrk address asks thousands of times a second; the API's per-address limit would
+            # answer most of it with 429s.
+            DJANGO_API_RATE_PER_IP="100000000",
+            DJANGO_API_CACHE_SECONDS="30" if cache_seconds != "0" else "0",
         )
         if action == "start":
             import redis
@@ -159,6 +166,9 @@ class Command(BaseCommand):
             "category": category,
             "article": article,
             "search": "/search/?" + urllib.parse.urlencode({"q": "社区"}),
+            # #22: the app's list and the same article as JSON, anonymous.
+            "api_list": "/api/v1/articles",
+            "api_detail": "/api/v1/articles/" + article.strip("/").rsplit("/", 1)[-1],
             "static": "/bench-static.html",
         }
 
@@ -205,8 +215,11 @@ class Command(BaseCommand):
             ceiling = passes["cached"]["targets"]["static"]["rps"]
             cached = passes["cached"]["targets"]["article"]["rps"]
             out(f"cached article page: {cached / ceiling:.0%} of the static-file ceiling ({ceiling:.0f} req/s)")
+            for target in ("api_list", "api_detail"):
+                rps = passes["cached"]["targets"][target]["rps"]
+                out(f"cached {target}: {rps / cached:.2f}× the cached article page ({rps:.0f} req/s)")
         if {"small", "uncached"} <= passes.keys():
-            for target in ("home", "category", "article", "search"):
+            for target in ("home", "category", "article", "search", "api_list", "api_detail"):
                 small = passes["small"]["targets"][target]["p50_ms"]
                 large = passes["uncached"]["targets"][target]["p50_ms"]
                 ratio = large / small if small else 0
