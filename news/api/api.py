@@ -358,7 +358,12 @@ def article_detail(request, article_id: int, response: HttpResponse):
     }
 
 
-@api.get("/categories", response={200: list[s.Category], 429: s.Error}, tags=["栏目 Categories"], summary="栏目树")
+@api.get(
+    "/categories",
+    response={200: list[s.Category], 429: s.Error},
+    tags=["栏目 Categories"],
+    summary="栏目树 / Categories",
+)
 def categories(request):
     """全部栏目，按顺序，含下级栏目。 / Every category in order, with its sub-categories."""
 
@@ -373,7 +378,7 @@ def categories(request):
     return [shape(top, top.subcategories) for top in category_tree()]
 
 
-@api.get("/tags", response={200: list[s.TagCount], 429: s.Error}, tags=["栏目 Categories"], summary="常用标签")
+@api.get("/tags", response={200: list[s.TagCount], 429: s.Error}, tags=["栏目 Categories"], summary="常用标签 / Tags")
 def tags(request):
     """公开文章用得最多的 100 个标签。 / The 100 tags most used by public articles."""
     rows = (
@@ -386,7 +391,9 @@ def tags(request):
     return [{"name": row["tags__name"], "slug": row["tags__slug"], "count": row["n"]} for row in rows]
 
 
-@api.get("/sources", response={200: list[s.SourceOut], 429: s.Error}, tags=["栏目 Categories"], summary="来源")
+@api.get(
+    "/sources", response={200: list[s.SourceOut], 429: s.Error}, tags=["栏目 Categories"], summary="来源 / Sources"
+)
 def sources(request):
     """文章来源（稿源），按名称。 / Article sources, by name."""
     return [{"id": x.pk, "name": x.name, "url": x.url} for x in Source.objects.order_by("name")]

@@ -1,6 +1,6 @@
 """What /api/v1/ reads and answers: every field described in Chinese and English for the schema page."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
@@ -219,7 +219,7 @@ class Reacted(Schema):
 
 
 class LoginIn(Input):
-    username: str = Field(max_length=150, description=doc("用户名、邮箱或手机号", "Username"))
+    username: str = Field(max_length=150, description=doc("用户名", "Username"))
     password: str = Field(max_length=4096, description=doc("密码", "Password"))
     client: str = Field("", max_length=60, description=doc("应用或设备名，显示在个人资料页", "App or device name"))
 
@@ -236,8 +236,3 @@ class Token(Schema):
     token: str = Field(description=doc("令牌：请求时放在 Authorization: Bearer 后", "Send as Authorization: Bearer"))
     token_type: Literal["Bearer"] = Field(description=doc("令牌类型", "Token type"))
     user: Me = Field(description=doc("登录的账号", "The account"))
-
-
-class DateRange(Schema):
-    date_from: date | None = None
-    date_to: date | None = None

@@ -11,6 +11,8 @@ import os
 import hypothesis
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.utils import timezone
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
@@ -37,9 +39,17 @@ def api_schema(db, settings):
     resident = make_user("模糊测试居民", phone="+8613800138011", phone_verified_at=timezone.now())
     parent = Comment.objects.create(article=articles[0], user=resident, body="第一条评论", status="approved")
     Comment.objects.create(article=articles[0], user=resident, body="一条回复", status="approved", parent=parent)
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
-    schema.token = ApiToken.issue(resident, "fuzz")[0]
-    return schema
+    # As Django's test client does: a request's end must not close the test's database connection
+    # (on PostgreSQL it holds the test's transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+        schema.token = ApiToken.issue(resident, "fuzz")[0]
+        yield schema
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def operations():
