@@ -7,7 +7,7 @@ cache, ETags and JSON errors for every /api/ address live in :mod:`news.api.midd
 
 import base64
 import binascii
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
@@ -17,7 +17,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Query, Status
+from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
@@ -37,6 +37,13 @@ from yzgz import counters, images
 from yzgz.net import client_ip
 
 MAX_LIMIT = 50
+CATEGORY = Query(
+    None, min_length=1, max_length=100, description="栏目（含下级栏目） / Category slug, with its sub-categories"
+)
+DATE_FROM = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="起始日期（含），YYYY-MM-DD / From this day")
+DATE_TO = Query(None, pattern=r"^\d{4}-\d{2}-\d{2}$", description="截止日期（含），YYYY-MM-DD / To this day")
+CURSOR = Query(None, min_length=1, max_length=200, description="上一页给出的 next_cursor / The next_cursor of a page")
+ARTICLE_ID = Path(..., description="文章编号 / Article id")
 ERRORS = {400: s.Error, 401: s.Error, 403: s.Error, 404: s.Error, 409: s.Error, 422: s.Error, 429: s.Error}
 READ_ERRORS = {400: s.Error, 404: s.Error, 422: s.Error, 429: s.Error}
 
@@ -91,7 +98,26 @@ class ChineseJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+class NewsAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation):
+        """The view's name ("list_articles"), for the code app developers generate from the schema."""
+        return operation.view_func.__name__
+
+
+def _links_to_an_article(pointer):
+    """OpenAPI links from an answer holding an article id (schemathesis follows them, statefully)."""
+    return {
+        name: {"operationId": target, "parameters": {"article_id": f"$response.body#{pointer}"}}
+        for name, target in (
+            ("article", "article_detail"),
+            ("comments", "article_comments"),
+            ("comment", "post_comment"),
+            ("react", "react"),
+        )
+    }
+
+
+api = NewsAPI(
     renderer=ChineseJSONRenderer(),
     title="禹州关注 API",
     version="1.0.0",
@@ -266,59 +292,67 @@ def _set_last_modified(response, moments):
     response={200: s.ArticlePage, **READ_ERRORS},
     tags=["文章 Articles"],
     summary="文章列表 / List articles",
+    openapi_extra={"responses": {"200": {"links": _links_to_an_article("/items/0/id")}}},
 )
 def list_articles(
     request,
     response: HttpResponse,
-    category: str | None = Query(
-        None, min_length=1, max_length=100, description=s.doc("栏目（含下级栏目）", "Category slug")
-    ),
+    category: str | None = CATEGORY,
     tag: str | None = Query(None, min_length=1, max_length=100, description=s.doc("标签", "Tag slug")),
     source: int | None = Query(None, ge=1, le=2**31 - 1, description=s.doc("来源编号", "Source id")),
     publisher: str | None = Query(
         None, min_length=1, max_length=150, description=s.doc("发布者账号", "Publisher's username")
     ),
-    date_from: str | None = Query(
-        None, pattern=r"^\d{4}-\d{2}-\d{2}$", description=s.doc("起始日期（含）", "From this day")
-    ),
-    date_to: str | None = Query(
-        None, pattern=r"^\d{4}-\d{2}-\d{2}$", description=s.doc("截止日期（含）", "To this day")
-    ),
-    cursor: str | None = Query(
-        None, min_length=1, max_length=200, description=s.doc("上一页给出的 next_cursor", "next_cursor")
-    ),
+    date_from: str | None = DATE_FROM,
+    date_to: str | None = DATE_TO,
+    cursor: str | None = CURSOR,
     limit: int = Query(20, ge=1, le=MAX_LIMIT, description=s.doc("每页篇数", "Articles per page")),
 ):
     """已公开的文章，最新的在前；按栏目、标签、来源、发布者和日期筛选。 / Public articles, newest first, filtered."""
     articles = _public().only("id", *ITEM_FIELDS)
     if category:
-        found = next((c for c in _all_categories() if c.slug == category), None)
-        if found is None:
-            raise ApiError(404, "category_not_found", _("There is no such category."))
-        articles = articles.in_category(found)
+        articles = articles.filter(category_id__in=_category_ids(category))
     if tag:
         articles = articles.filter(tags__slug=tag)
     if source:
         articles = articles.filter(source_id=source)
     if publisher:
         articles = articles.filter(author__username=publisher)
-    zone = timezone.get_current_timezone()
-    for value, lookup, clock in ((date_from, "gte", time.min), (date_to, "lte", time.max)):
-        if value:
-            try:
-                day = datetime.strptime(value, "%Y-%m-%d").date()
-            except ValueError as exc:
-                raise ApiError(400, "bad_date", _("Dates are written YYYY-MM-DD.")) from exc
-            articles = articles.filter(**{f"published_at__{lookup}": datetime.combine(day, clock, tzinfo=zone)})
+    start, end = _window(date_from, date_to)
+    if start:
+        articles = articles.filter(published_at__gte=start)
+    if end:
+        articles = articles.filter(published_at__lt=end)
     rows, following = _newest_first(articles, cursor, limit, "published_at")
     _set_last_modified(response, [a.updated_at for a in rows])
     return {"items": [_item(request, a) for a in rows], "next_cursor": following}
 
 
-def _all_categories():
+def _category_ids(slug):
+    """A category's id with its sub-categories' (from the cached tree), as the site's lists take them."""
     for top in category_tree():
-        yield top
-        yield from top.subcategories
+        if top.slug == slug:
+            return (top.pk, *(sub.pk for sub in top.subcategories))
+        for sub in top.subcategories:
+            if sub.slug == slug:
+                return (sub.pk,)
+    raise ApiError(404, "category_not_found", _("There is no such category."))
+
+
+def _window(date_from, date_to):
+    """[start, end) of aware datetimes on the site's clock for two days given as YYYY-MM-DD."""
+    zone = timezone.get_current_timezone()
+    bounds = []
+    for value, extra in ((date_from, 0), (date_to, 1)):
+        if not value:
+            bounds.append(None)
+            continue
+        try:
+            day = datetime.strptime(value, "%Y-%m-%d").date() + timedelta(days=extra)
+        except (ValueError, OverflowError) as exc:
+            raise ApiError(400, "bad_date", _("Dates are written YYYY-MM-DD.")) from exc
+        bounds.append(datetime.combine(day, time.min, tzinfo=zone))
+    return bounds
 
 
 @api.get(
@@ -327,7 +361,7 @@ def _all_categories():
     tags=["文章 Articles"],
     summary="文章详情 / One article",
 )
-def article_detail(request, article_id: int, response: HttpResponse):
+def article_detail(request, response: HttpResponse, article_id: int = ARTICLE_ID):
     """正文、图片、标签、来源、表态、上一篇下一篇；草稿、定时和已撤稿的文章是 404。
 
     Body, pictures, tags, source, reactions, neighbours; drafts, scheduled and withdrawn: 404.
@@ -406,7 +440,14 @@ def sources(request):
     summary="排行榜 / Rankings",
 )
 def rankings(
-    request, period: str = Query("today", pattern="^(today|week|month|all)$", description="today/week/month/all")
+    request,
+    period: str = Query(
+        "today",
+        pattern="^(today|week|month|all)$",
+        description=s.doc(
+            "时间段：今日、本周（7 天）、本月（30 天）、总榜", "today, week (7 days), month (30 days), all"
+        ),
+    ),
 ):
     """阅读排行和评论排行，与网站排行榜相同（最多 5 分钟前的数据）。 / As /rank/ shows them, up to 5 minutes old."""
     lists = ranking_lists.rankings(period)
@@ -417,23 +458,33 @@ def rankings(
     return {"period": period, "views": shape(lists["views"]), "comments": shape(lists["comments"])}
 
 
-@api.get("/search", response={200: s.SearchPage, **READ_ERRORS}, tags=["文章 Articles"], summary="搜索 / Search")
+@api.get(
+    "/search",
+    response={200: s.SearchPage, **READ_ERRORS},
+    tags=["文章 Articles"],
+    summary="搜索 / Search",
+    openapi_extra={"responses": {"200": {"links": _links_to_an_article("/items/0/id")}}},
+)
 def search_articles(
     request,
     q: str = Query("", max_length=1000, description=s.doc("搜索词", "Words to search for")),
-    cursor: str | None = Query(
-        None, min_length=1, max_length=200, description=s.doc("上一页给出的 next_cursor", "next_cursor")
-    ),
+    category: str | None = CATEGORY,
+    date_from: str | None = DATE_FROM,
+    date_to: str | None = DATE_TO,
+    cursor: str | None = CURSOR,
     limit: int = Query(10, ge=1, le=MAX_LIMIT, description=s.doc("每页篇数", "Results per page")),
 ):
-    """与网站搜索相同的排序。 / The same ranking as the site's search."""
+    """与网站搜索相同的排序和筛选（栏目、日期）。 / The site's search: the same ranking and filters."""
     query = "".join(ch for ch in q if ch.isprintable())[: search.MAX_QUERY_LENGTH].strip()
     terms = search.query_terms(query)
     offset = _decode(cursor, (_nonnegative,))[0] if cursor else 0
     if not terms:
         return {"query": query, "count": 0, "items": [], "next_cursor": None}
-    ranked = search.RankedIds(terms)
-    found = min(search.count(Article.objects.published(), terms, published_only=True), search.COUNT_CAP)
+    start, end = _window(date_from, date_to)
+    filters = search.Filters(category_ids=_category_ids(category) if category else (), start=start, end=end)
+    ranked = search.RankedIds(terms, filters=filters)
+    found = search.count(Article.objects.published(), terms, published_only=True, filters=filters)
+    found = min(found, search.COUNT_CAP)
     ids = list(ranked[offset : offset + limit]) if offset < found else []
     loaded = _public().only("id", "body", *ITEM_FIELDS).in_bulk(ids)
     items = []
@@ -476,10 +527,8 @@ def _public_article(article_id):
 )
 def article_comments(
     request,
-    article_id: int,
-    cursor: str | None = Query(
-        None, min_length=1, max_length=200, description=s.doc("上一页给出的 next_cursor", "next_cursor")
-    ),
+    article_id: int = ARTICLE_ID,
+    cursor: str | None = CURSOR,
     limit: int = Query(20, ge=1, le=MAX_LIMIT, description=s.doc("每页条数", "Comments per page")),
 ):
     """已通过的评论，回复嵌在下面；带令牌时也有自己待审核的评论。
@@ -516,7 +565,7 @@ def article_comments(
     tags=["评论 Comments"],
     summary="发表评论或回复 / Post a comment or reply",
 )
-def post_comment(request, article_id: int, payload: s.CommentIn):
+def post_comment(request, payload: s.CommentIn, article_id: int = ARTICLE_ID):
     """与网站相同的规则：实名（绑定手机）、禁言、发言间隔、敏感词、审核方式。 / Exactly the site's rules."""
     article = _public_article(article_id)
     try:
@@ -548,7 +597,7 @@ def post_comment(request, article_id: int, payload: s.CommentIn):
     tags=["评论 Comments"],
     summary="表态 / React",
 )
-def react(request, article_id: int, payload: s.ReactionIn):
+def react(request, payload: s.ReactionIn, article_id: int = ARTICLE_ID):
     """每人每篇一个表态，再选一次则改为新的。 / One reaction per resident per article; choosing again moves it."""
     article = _public_article(article_id)
     user = request.auth
@@ -574,9 +623,7 @@ def react(request, article_id: int, payload: s.ReactionIn):
 )
 def my_comments(
     request,
-    cursor: str | None = Query(
-        None, min_length=1, max_length=200, description=s.doc("上一页给出的 next_cursor", "next_cursor")
-    ),
+    cursor: str | None = CURSOR,
     limit: int = Query(20, ge=1, le=MAX_LIMIT, description=s.doc("每页条数", "Comments per page")),
 ):
     """自己发表的全部评论及其状态（审核中、已通过、未通过）。 / One's own comments and their status."""

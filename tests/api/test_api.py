@@ -6,6 +6,7 @@ errors with a stable code and a Chinese message; cursors, ETags and 304s; rate l
 for the listed origins only; a constant number of queries per endpoint.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -458,3 +459,49 @@ def test_each_endpoint_has_a_constant_query_budget(client, news, site, url, budg
         response = client.get(API + url.format(pk=article.pk))
     assert response.status_code == 200
     assert len(queries) <= budget, [q["sql"] for q in queries]
+
+
+def test_every_parameter_and_field_is_described_in_chinese_and_english(client):
+    schema = client.get(f"{API}/openapi.json").json()
+
+    def bilingual(text):
+        return bool(text) and re.search(r"[\u4e00-\u9fff]", text) and re.search(r"[A-Za-z]{2}", text)
+
+    missing = [
+        f"{method} {path} {parameter['name']}"
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        for parameter in operation.get("parameters", [])
+        if not bilingual(parameter.get("description") or parameter.get("schema", {}).get("description"))
+    ]
+    missing += [
+        f"{name}.{field}"
+        for name, component in schema["components"]["schemas"].items()
+        for field, spec in component.get("properties", {}).items()
+        if not bilingual(spec.get("description"))
+    ]
+    missing += [
+        f"{method} {path}"
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        if not (bilingual(operation.get("summary")) and bilingual(operation.get("description")))
+    ]
+    assert not missing
+    assert client.get(f"{API}/docs").status_code == 200
+    assert "cdn" not in client.get(f"{API}/docs").content.decode().lower()
+
+
+def test_search_ranks_and_filters_as_the_site_does(client, news):
+    def titles(query):
+        response = client.get(f"{API}/search?{query}")
+        assert response.status_code == 200, response.content
+        return [item["title"] for item in response.json()["items"]]
+
+    assert sorted(titles("q=公开文章")) == sorted(f"公开文章{i}" for i in range(5))
+    assert sorted(titles("q=公开文章&category=xiadu")) == ["公开文章1", "公开文章3"]
+    assert titles("q=公开文章&date_to=2000-01-01") == []
+    site = client.get("/search/?q=公开文章&category=xiadu").content.decode()
+    assert all(title in site for title in ("公开文章1", "公开文章3")) and "公开文章0" not in site
+    assert client.get(f"{API}/search?q=公开文章&category=nothing").json()["code"] == "category_not_found"
+    assert client.get(f"{API}/search?q=公开文章&date_from=2024-02-30").json()["code"] == "bad_date"
+    assert client.get(f"{API}/search?q=草稿").json()["items"] == []  # the draft's title: never found

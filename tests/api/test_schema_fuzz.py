@@ -21,6 +21,7 @@ from news.api.models import ApiToken
 from news.articles.factories import make_article, make_category, make_user
 from news.articles.models import SiteSettings
 from news.comments.models import Comment
+from news.viewcounts.models import ReactionVote
 from yzgz.wsgi import application
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
@@ -87,3 +88,33 @@ def test_every_operation_matches_its_schema(api_schema, method, path, mode):
         case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
 
     check()
+
+
+def test_linked_operations_in_sequence(api_schema):
+    """Stateful: schemathesis follows the schema's links (an article id from the list or a search
+    into the article, its comments, a comment and a reaction) in sequences, with the token."""
+    token = {"Authorization": f"Bearer {api_schema.token}"}
+    machine = api_schema.as_state_machine()
+    assert machine.bundles, "the schema declares no links to follow"
+
+    class WithToken(machine):
+        def get_call_kwargs(self, case):
+            return {"headers": token}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response, excluded_checks=[positive_data_acceptance], headers=token, transport_kwargs=kwargs
+            )
+
+    WithToken.run(
+        settings=hypothesis.settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+            derandomize=True,
+            database=None,
+        )
+    )
+    # The links were followed: something was written to a real article the list gave.
+    assert Comment.objects.count() > 2 or ReactionVote.objects.exists()
