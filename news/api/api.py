@@ -7,6 +7,8 @@ cache, ETags and JSON errors for every /api/ address live in :mod:`news.api.midd
 
 import base64
 import binascii
+import html
+import re
 from datetime import datetime, time, timedelta
 
 from django.contrib.auth import authenticate
@@ -178,7 +180,7 @@ def _absolute(request, url):
     return request.build_absolute_uri(url)
 
 
-def _picture(name, width, height):
+def _picture(request, name, width, height):
     if not name:
         return None
     renditions = []
@@ -186,8 +188,63 @@ def _picture(name, width, height):
         for w in images.rendition_widths(width):
             for extension, _format, _mime in images.RENDITION_FORMATS:
                 url = default_storage.url(images.rendition_name(name, w, extension))
-                renditions.append({"url": url, "width": w, "format": extension})
-    return {"url": default_storage.url(name), "width": width, "height": height, "renditions": renditions}
+                renditions.append({"url": _absolute(request, url), "width": w, "format": extension})
+    url = _absolute(request, default_storage.url(name))
+    return {"url": url, "width": width, "height": height, "renditions": renditions}
+
+
+# A <picture> (news.articles.body: WebP in its <source>, JPEG in its <img>) or a bare <img>.
+_PICTURE = re.compile(r"<picture[\s>].*?</picture>|<img\s[^>]*>", re.IGNORECASE | re.DOTALL)
+_IMG = re.compile(r"<img\s[^>]*>", re.IGNORECASE)
+_SRCSET_VALUE = re.compile(r'\ssrcset="([^"]*)"', re.IGNORECASE)
+_ATTR = re.compile(r'([a-zA-Z][\w-]*)="([^"]*)"')
+_LOCAL = re.compile(r'(\s(?:src|href|poster)=")(/(?!/)[^"]*)"')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)"')
+_RENDITION = re.compile(r"\.(webp|jpg)$")
+
+
+def _absolute_body(request, body):
+    """The body with the site's own addresses made absolute: an app has no page to resolve them against."""
+    origin = request.build_absolute_uri("/").rstrip("/")  # the value stays as escaped: only prefixed
+    body = _LOCAL.sub(lambda m: f'{m.group(1)}{origin}{m.group(2)}"', body)
+
+    def srcset(match):
+        entries = []
+        for entry in match.group(2).split(","):
+            url, _space, size = entry.strip().partition(" ")
+            if url.startswith("/") and not url.startswith("//"):
+                url = origin + url
+            entries.append(f"{url} {size}".strip())
+        return f'{match.group(1)}{", ".join(entries)}"'
+
+    return _SRCSET.sub(srcset, body)
+
+
+def _body_pictures(request, body):
+    """The body's pictures in order, for an app that lays them out itself: address, size, renditions."""
+    pictures = []
+    for block in _PICTURE.findall(body):
+        tag = _IMG.search(block)
+        attrs = {name.lower(): html.unescape(value) for name, value in _ATTR.findall(tag.group(0))} if tag else {}
+        if not attrs.get("src"):
+            continue
+        renditions = []
+        for entry in ",".join(html.unescape(v) for v in _SRCSET_VALUE.findall(block)).split(","):
+            url, _space, size = entry.strip().partition(" ")
+            found = _RENDITION.search(url)
+            if found and size.endswith("w") and size[:-1].isdigit():
+                renditions.append({"url": _absolute(request, url), "width": int(size[:-1]), "format": found.group(1)})
+        width, height = attrs.get("width", ""), attrs.get("height", "")
+        pictures.append(
+            {
+                "url": _absolute(request, attrs["src"]),
+                "width": int(width) if width.isdigit() else None,
+                "height": int(height) if height.isdigit() else None,
+                "renditions": renditions,
+                "alt": attrs.get("alt", ""),
+            }
+        )
+    return pictures
 
 
 def _category_ref(category):
@@ -202,7 +259,7 @@ def _item(request, article):
         "url": _absolute(request, article.get_absolute_url()),
         "published_at": timezone.localtime(article.published_at),
         "category": _category_ref(article.category),
-        "cover": _picture(article.cover.name, article.cover_width, article.cover_height),
+        "cover": _picture(request, article.cover.name, article.cover_width, article.cover_height),
         "view_count": article.view_count,
         "comment_count": article.comment_count,
         "reaction_count": article.reaction_count,
@@ -370,12 +427,14 @@ def article_detail(request, response: HttpResponse, article_id: int = ARTICLE_ID
     if article is None:
         raise not_found()
     previous, following = article.get_neighbours()
+    body = article.body_html or render_body(article.body)
     response["Last-Modified"] = http_date(article.updated_at.timestamp())
     source = article.source
     return {
         **_item(request, article),
         "updated_at": timezone.localtime(article.updated_at),
-        "body_html": article.body_html or render_body(article.body),
+        "body_html": _absolute_body(request, body),
+        "pictures": _body_pictures(request, body),
         "byline": article.byline,
         "source": None if source is None else {"id": source.pk, "name": source.name, "url": source.url},
         "source_url": article.source_url,

@@ -60,6 +60,10 @@ class Picture(Schema):
     )
 
 
+class BodyPicture(Picture):
+    alt: str = Field(description=doc("图片说明（替代文字）", "Alternative text"))
+
+
 class ArticleItem(Schema):
     id: int = Field(description=doc("文章编号", "Article id"))
     title: str = Field(description=doc("标题", "Title"))
@@ -130,7 +134,10 @@ class ReactionOut(Schema):
 
 class ArticleDetail(ArticleItem):
     updated_at: datetime = Field(description=doc("最后修改时间", "Last changed"))
-    body_html: str = Field(description=doc("正文 HTML（已净化）", "Body HTML, sanitised"))
+    body_html: str = Field(
+        description=doc("正文 HTML（已净化；本站的地址都是完整地址）", "Body HTML, sanitised, with absolute addresses")
+    )
+    pictures: list[BodyPicture] = Field(description=doc("正文中的图片，按顺序", "The body's pictures, in order"))
     byline: str = Field(description=doc("作者署名", "Byline"))
     source: SourceOut | None = Field(description=doc("来源", "Source"))
     source_url: str = Field(description=doc("原文链接", "Link to the original"))

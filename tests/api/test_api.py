@@ -505,3 +505,69 @@ def test_search_ranks_and_filters_as_the_site_does(client, news):
     assert client.get(f"{API}/search?q=公开文章&category=nothing").json()["code"] == "category_not_found"
     assert client.get(f"{API}/search?q=公开文章&date_from=2024-02-30").json()["code"] == "bad_date"
     assert client.get(f"{API}/search?q=草稿").json()["items"] == []  # the draft's title: never found
+
+
+def test_a_new_comment_reaches_the_cached_anonymous_comment_list(client, news, site, resident, settings):
+    settings.API_CACHE_SECONDS = 300
+    article = news["public"][0]
+    url = f"{API}/articles/{article.pk}/comments"
+    assert client.get(url).json()["items"] == []
+    token = token_for(client, verified(resident))
+    client.post(url, {"text": "缓存之后的新评论"}, "application/json", **bearer(token))
+    assert [c["text"] for c in client.get(url).json()["items"]] == ["缓存之后的新评论"]
+    assert client.get(f"{API}/articles/{article.pk}").json()["comment_count"] == 1
+
+
+def test_the_body_has_absolute_addresses_and_its_pictures_are_listed(client, news):
+    article = news["public"][0]
+    body = (
+        '<p>钧瓷<a href="/article/1/">上一篇</a></p><figure><img src="/media/body/2024/a.jpg" width="1600"'
+        ' height="900" alt="钧官窑址" srcset="/media/renditions/body/2024/a-400w.webp 400w,'
+        ' /media/renditions/body/2024/a-800w.webp 800w"></figure><img src="https://example.cn/x.png" alt="">'
+    )
+    Article.objects.filter(pk=article.pk).update(body_html=body)
+    data = client.get(f"{API}/articles/{article.pk}").json()
+    assert 'href="http://testserver/article/1/"' in data["body_html"]
+    assert 'src="http://testserver/media/body/2024/a.jpg"' in data["body_html"]
+    assert "http://testserver/media/renditions/body/2024/a-800w.webp 800w" in data["body_html"]
+    first, second = data["pictures"]
+    assert first == {
+        "url": "http://testserver/media/body/2024/a.jpg",
+        "width": 1600,
+        "height": 900,
+        "alt": "钧官窑址",
+        "renditions": [
+            {"url": "http://testserver/media/renditions/body/2024/a-400w.webp", "width": 400, "format": "webp"},
+            {"url": "http://testserver/media/renditions/body/2024/a-800w.webp", "width": 800, "format": "webp"},
+        ],
+    }
+    assert second["url"] == "https://example.cn/x.png" and second["width"] is None
+
+
+def test_pictures_of_a_rendered_body_have_both_formats(client, news, media_root):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from news.articles.body import render_body
+    from news.articles.factories import make_image_bytes
+    from yzgz import images
+
+    name = "body/2026/12/juntai.jpg"
+    default_storage.save(name, ContentFile(make_image_bytes(1000, 500)))
+    images.ensure_renditions(name)
+    article = news["public"][0]
+    rendered = render_body(f'<p><img src="/media/{name}" alt="钧台"></p>')
+    assert "<picture>" in rendered
+    Article.objects.filter(pk=article.pk).update(body_html=rendered)
+    (picture,) = client.get(f"{API}/articles/{article.pk}").json()["pictures"]
+    # The <img> the site renders points at the 800 px JPEG (the fallback for old browsers).
+    assert picture["url"] == "http://testserver/media/renditions/body/2026/12/juntai-800w.jpg"
+    assert (picture["width"], picture["height"], picture["alt"]) == (1000, 500, "钧台")
+    assert {(r["format"], r["width"]) for r in picture["renditions"]} == {
+        ("webp", 400),
+        ("webp", 800),
+        ("webp", 1000),
+        ("jpg", 400),
+        ("jpg", 800),
+        ("jpg", 1000),
+    }
