@@ -90,6 +90,10 @@ class ApiMiddleware:
                 return self._finish(request, self._rebuild(stored), anonymous)
         response = self.get_response(request)
         response = self._as_json(request, response)
+        if response.status_code == 401 and not anonymous:
+            # A token that is not one counts against its address too: made-up tokens each have a
+            # bucket of their own, their address has one.
+            counters.hit(self._bad_tokens_key(request), 60)
         if key is not None and response.status_code == 200 and self._is_json(response) and not response.streaming:
             self._set_etag(response)
             cache.set(key, self._store(response), settings.API_CACHE_SECONDS)
@@ -98,15 +102,24 @@ class ApiMiddleware:
     # --- rate limits ---------------------------------------------------------------------------
 
     @staticmethod
-    def _rate_limit(request):
+    def _address(request):
+        return counters.visitor_hash(f"api:{client_ip(request) or ''}")
+
+    def _bad_tokens_key(self, request):
+        return f"api:rate:bad:{self._address(request)}:{int(time.time() // 60)}"
+
+    def _rate_limit(self, request):
         header = request.headers.get("Authorization", "")
         if header:
             who, limit = "t:" + hash_token(header)[:32], settings.API_RATE_PER_TOKEN
         else:
-            who, limit = "a:" + counters.visitor_hash(f"api:{client_ip(request) or ''}"), settings.API_RATE_PER_IP
+            who, limit = "a:" + self._address(request), settings.API_RATE_PER_IP
         now = time.time()
         window = int(now // 60)
-        if counters.hit(f"api:rate:{who}:{window}", 60) <= limit:
+        within = counters.hit(f"api:rate:{who}:{window}", 60) <= limit
+        if within and header:
+            within = (cache.get(self._bad_tokens_key(request)) or 0) < settings.API_RATE_PER_IP
+        if within:
             return None
         wait = max(1, 60 - int(now % 60))
         return json_error(

@@ -571,3 +571,14 @@ def test_pictures_of_a_rendered_body_have_both_formats(client, news, media_root)
         ("jpg", 800),
         ("jpg", 1000),
     }
+
+
+def test_made_up_tokens_count_against_their_address(client, news, resident, settings):
+    settings.API_RATE_PER_IP = 3
+    for n in range(3):
+        assert client.get(f"{API}/me", **bearer(f"yz_made-up-{n}")).status_code == 401
+    limited = client.get(f"{API}/me", **bearer("yz_made-up-again"))
+    assert (limited.status_code, limited.json()["code"]) == (429, "rate_limited")
+    # A real token from another address is not held back by them.
+    token = ApiToken.issue(resident)[0]
+    assert client.get(f"{API}/me", REMOTE_ADDR="10.0.0.7", **bearer(token)).status_code == 200
