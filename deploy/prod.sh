@@ -112,8 +112,12 @@ start() {
         echo $! > "$RUN/flush-views.pid"
     fi
     rm -rf "$RUN/microcache"  # copies from an earlier run are never served
+    # nginx's lock for a missing copy of the home or article page waits for a copy Django makes;
+    # with the page cache off there is none, and the lock would only queue readers (0.5 s each).
+    PAGE_LOCK=on
+    [ "${DJANGO_PAGE_CACHE_SECONDS:-}" = "0" ] && PAGE_LOCK=off
     sed -e "s|@RUN@|$RUN|g" -e "s|@ROOT@|$ROOT|g" -e "s|@DEPLOY@|$ROOT/deploy|g" -e "s|@PORT@|$PORT|g" \
-        -e "s|@SITE_NETLOC@|$SITE_NETLOC|g" -e "s|@SITE_HOST@|$SITE_HOST|g" \
+        -e "s|@SITE_NETLOC@|$SITE_NETLOC|g" -e "s|@SITE_HOST@|$SITE_HOST|g" -e "s|@PAGE_LOCK@|$PAGE_LOCK|g" \
         -e "s|@UPSTREAM_A@|127.0.0.1:${APP_PORTS[0]}|g" -e "s|@UPSTREAM_B@|127.0.0.1:${APP_PORTS[1]}|g" \
         deploy/nginx.conf.template > "$RUN/nginx.conf"
     if running "$RUN/nginx.pid"; then

@@ -349,7 +349,7 @@ def _set_last_modified(response, moments):
     response={200: s.ArticlePage, **READ_ERRORS},
     tags=["文章 Articles"],
     summary="文章列表 / List articles",
-    openapi_extra={"responses": {"200": {"links": _links_to_an_article("/items/0/id")}}},
+    openapi_extra={"responses": {200: {"links": _links_to_an_article("/items/0/id")}}},
 )
 def list_articles(
     request,
@@ -522,7 +522,7 @@ def rankings(
     response={200: s.SearchPage, **READ_ERRORS},
     tags=["文章 Articles"],
     summary="搜索 / Search",
-    openapi_extra={"responses": {"200": {"links": _links_to_an_article("/items/0/id")}}},
+    openapi_extra={"responses": {200: {"links": _links_to_an_article("/items/0/id")}}},
 )
 def search_articles(
     request,

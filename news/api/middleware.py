@@ -171,8 +171,9 @@ class ApiMiddleware:
             if anonymous:
                 response["Cache-Control"] = f"public, max-age={settings.API_CACHE_SECONDS}"
                 # nginx's microcache keeps it a second, as it keeps the pages (never for a request
-                # with an Authorization header: deploy/nginx.conf.template).
-                response["X-Accel-Expires"] = str(getattr(settings, "MICROCACHE_SECONDS", 1))
+                # with an Authorization header: deploy/nginx.conf.template); not with the cache off.
+                if settings.API_CACHE_SECONDS:
+                    response["X-Accel-Expires"] = str(getattr(settings, "MICROCACHE_SECONDS", 1))
             else:
                 response["Cache-Control"] = "private, no-cache"
             last_modified = response.get("Last-Modified")

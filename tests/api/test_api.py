@@ -6,6 +6,7 @@ errors with a stable code and a Chinese message; cursors, ETags and 304s; rate l
 for the listed origins only; a constant number of queries per endpoint.
 """
 
+import json
 import re
 from datetime import timedelta
 
@@ -582,3 +583,14 @@ def test_made_up_tokens_count_against_their_address(client, news, resident, sett
     # A real token from another address is not held back by them.
     token = ApiToken.issue(resident)[0]
     assert client.get(f"{API}/me", REMOTE_ADDR="10.0.0.7", **bearer(token)).status_code == 200
+
+
+def test_the_schema_has_no_repeated_keys(client):
+    """Python's json keeps the last of two equal keys; Swagger UI refuses the schema."""
+
+    def refuse_repeats(pairs):
+        keys = [key for key, _value in pairs]
+        assert len(keys) == len(set(keys)), sorted(k for k in keys if keys.count(k) > 1)
+        return dict(pairs)
+
+    json.loads(client.get(f"{API}/openapi.json").content, object_pairs_hook=refuse_repeats)

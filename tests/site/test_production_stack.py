@@ -143,6 +143,7 @@ def stack(static_root, tmp_path):
             "@SITE_HOST@": "127.0.0.1",
             "@UPSTREAM_A@": f"127.0.0.1:{ports[0]}",
             "@UPSTREAM_B@": f"127.0.0.1:{ports[1]}",
+            "@PAGE_LOCK@": "on",
         }.items():
             config = config.replace(marker, value)
         if os.geteuid() == 0:

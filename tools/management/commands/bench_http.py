@@ -190,7 +190,7 @@ class Command(BaseCommand):
             html = fetch(url)  # the second answer: caches (rankings, hot list, pages) are warm
             wrk(url, warmup, connections, threads)
             row = wrk(url, duration, connections, threads)
-            row.update(path=urls[target], queries=queries_of(html) if target != "static" else 0, bytes=len(html))
+            row.update(path=urls[target], queries=0 if target == "static" else queries_of(html), bytes=len(html))
             rows[target] = row
             if verbosity:
                 self.stdout.write(f"  {name:9} {target:9} {row['rps']:8.0f} req/s  p99 {row['p99_ms']:6.1f} ms")
@@ -201,12 +201,13 @@ class Command(BaseCommand):
         out("")
         out(f"HTTP through nginx, 2 gunicorn workers, wrk {results['wrk']} ({results['date']}, {results['cpus']} CPUs)")
         columns = ["req/s", "p50 ms", "p99 ms", "non-2xx", "queries", "bytes"]
-        out(f"{'pass':9} {'target':9} " + " ".join(f"{c:>8}" for c in columns))
+        out(f"{'pass':10} {'target':10} " + " ".join(f"{c:>8}" for c in columns))
         for name, data in results["passes"].items():
             for target, row in data["targets"].items():
+                queries = "-" if row["queries"] is None else row["queries"]  # JSON has no footer to read
                 out(
-                    f"{name:9} {target:9} {row['rps']:8.0f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} "
-                    f"{row['non_2xx'] + row['socket_errors']:8d} {row['queries']:8d} {row['bytes']:8,d}"
+                    f"{name:10} {target:10} {row['rps']:8.0f} {row['p50_ms']:8.2f} {row['p99_ms']:8.2f} "
+                    f"{row['non_2xx'] + row['socket_errors']:8d} {queries:>8} {row['bytes']:8,d}"
                 )
             rss = ", ".join(f"{mb:.0f}" for mb in data["worker_rss_mb"])
             out(f"{'':9} worker RSS after the pass: {rss} MB")
