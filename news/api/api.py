@@ -689,13 +689,28 @@ def my_comments(
     mine = (
         Comment.objects.filter(user=request.auth)
         .select_related("article")
-        .only("id", "body", "created_at", "status", "moderation_reason", "article__id", "article__title")
+        .only(
+            "id",
+            "body",
+            "created_at",
+            "status",
+            "moderation_reason",
+            "article__id",
+            "article__title",
+            "article__status",
+            "article__published_at",
+        )
     )
     rows, following = _newest_first(mine, cursor, limit, "created_at")
     items = [
         {
             "id": c.pk,
-            "article": {"id": c.article.pk, "title": c.article.title},
+            # A withdrawn article's title is no one's to read any more, its commenters' included.
+            "article": {
+                "id": c.article.pk,
+                "title": c.article.title if c.article.is_public else "",
+                "public": c.article.is_public,
+            },
             "text": c.body,
             "created_at": timezone.localtime(c.created_at),
             "status": c.status,

@@ -198,9 +198,17 @@ class Posted(Schema):
     message: str = Field(description=doc("给用户的提示（如：已提交审核）", "What to tell the user"))
 
 
+class CommentedArticle(Schema):
+    id: int = Field(description=doc("文章编号", "Article id"))
+    title: str = Field(
+        description=doc("标题；文章已不公开（撤稿）时为空", "Title; empty once the article is not public")
+    )
+    public: bool = Field(description=doc("文章现在是否公开", "Whether the article is public now"))
+
+
 class MyComment(Schema):
     id: int = Field(description=doc("评论编号", "Comment id"))
-    article: Named = Field(description=doc("评论的文章", "The article"))
+    article: CommentedArticle = Field(description=doc("评论的文章", "The article"))
     text: str = Field(description=doc("评论内容", "The text"))
     created_at: datetime = Field(description=doc("发表时间", "When it was posted"))
     status: Literal["approved", "pending", "rejected", "spam"] = Field(description=doc("状态", "Status"))

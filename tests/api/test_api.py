@@ -594,3 +594,19 @@ def test_the_schema_has_no_repeated_keys(client):
         return dict(pairs)
 
     json.loads(client.get(f"{API}/openapi.json").content, object_pairs_hook=refuse_repeats)
+
+
+def test_my_comments_keep_a_withdrawn_articles_title_to_themselves(client, news, site, resident):
+    article = news["public"][0]
+    Comment.objects.create(article=article, user=resident, body="撤稿之前的评论", status="approved")
+    token = token_for(client, resident)
+    assert client.get(f"{API}/me/comments", **bearer(token)).json()["items"][0]["article"] == {
+        "id": article.pk,
+        "title": "公开文章0",
+        "public": True,
+    }
+    article.status, article.withdrawn_reason = Article.Status.WITHDRAWN, "内容有误"
+    article.save()
+    (mine,) = client.get(f"{API}/me/comments", **bearer(token)).json()["items"]
+    assert mine["article"] == {"id": article.pk, "title": "", "public": False}
+    assert mine["text"] == "撤稿之前的评论"

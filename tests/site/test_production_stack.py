@@ -253,8 +253,9 @@ def test_an_anonymous_page_is_cached_once_for_both_servers_and_refreshed_by_a_co
     assert "两台都能看到吗？" in page and headers["X-Page-Cache"] == "miss"
 
 
-def test_nginx_serves_static_files_and_proxies_to_both_servers_with_the_client_address(stack, db, settings):
-    # This process saves articles too: its cache (and the page generation in it) is the servers' Redis.
+def front_with_shared_cache(stack, settings):
+    """nginx in front, or skip; this process saves articles too, so its cache (and the page
+    generation in it) is the servers' Redis."""
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -264,6 +265,10 @@ def test_nginx_serves_static_files_and_proxies_to_both_servers_with_the_client_a
     }
     if stack["front"] is None:
         pytest.skip("nginx is not installed (apt-get install nginx)")
+
+
+def test_nginx_serves_static_files_and_proxies_to_both_servers_with_the_client_address(stack, db, settings):
+    front_with_shared_cache(stack, settings)
     front = stack["front"]
     status, page, _headers = Browser().get(front + "/")
     assert status == 200
@@ -350,15 +355,7 @@ def test_nginx_serves_static_files_and_proxies_to_both_servers_with_the_client_a
 def test_the_api_through_nginx_shares_anonymous_answers_never_a_tokens(stack, db, settings):
     """#22: an anonymous /api/v1/ answer is kept by nginx's microcache like a page; a request with
     a token always reaches the app (its answer is the resident's own), and the token works there."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "yzgz",
-        }
-    }
-    if stack["front"] is None:
-        pytest.skip("nginx is not installed (apt-get install nginx)")
+    front_with_shared_cache(stack, settings)
     from news.api.models import ApiToken
 
     front = stack["front"]
