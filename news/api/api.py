@@ -25,17 +25,18 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 
 from accounts.forms import ThrottledAuthenticationForm
+from accounts.throttle import LOGIN_WINDOW
 from news.api import schemas as s
 from news.api.models import ApiToken
 from news.articles.body import render_body
 from news.articles.models import Article, SiteSettings, Source
-from news.articles.navigation import category_tree
+from news.articles.navigation import category_family, category_tree
 from news.comments import services as comment_services
 from news.comments.models import Comment
 from news.search import documents as search
 from news.viewcounts import rankings as ranking_lists
 from news.viewcounts import reactions as reaction_rules
-from yzgz import counters, images
+from yzgz import images
 from yzgz.net import client_ip
 
 MAX_LIMIT = 50
@@ -387,13 +388,10 @@ def list_articles(
 
 def _category_ids(slug):
     """A category's id with its sub-categories' (from the cached tree), as the site's lists take them."""
-    for top in category_tree():
-        if top.slug == slug:
-            return (top.pk, *(sub.pk for sub in top.subcategories))
-        for sub in top.subcategories:
-            if sub.slug == slug:
-                return (sub.pk,)
-    raise ApiError(404, "category_not_found", _("There is no such category."))
+    ids = category_family(slug)
+    if not ids:
+        raise ApiError(404, "category_not_found", _("There is no such category."))
+    return ids
 
 
 def _window(date_from, date_to):
@@ -664,7 +662,7 @@ def react(request, payload: s.ReactionIn, article_id: int = ARTICLE_ID):
         counts, chosen = reaction_rules.react(
             article=article,
             reaction_id=payload.reaction_id,
-            visitor=counters.visitor_hash(f"u:{user.pk}"),
+            visitor=reaction_rules.account_visitor(user),
             user=user,
         )
     except reaction_rules.ReactionRefused as refused:
@@ -753,8 +751,6 @@ def log_in(request, payload: s.LoginIn):
     """用户名和密码换一个令牌；与网站登录共用防暴力破解的次数限制。 / The site's login throttle counts these."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        from accounts.throttle import LOGIN_WINDOW
-
         raise ApiError(
             429,
             "login_throttled",

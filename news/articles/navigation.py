@@ -23,6 +23,18 @@ def category_tree():
     return tree
 
 
+def category_family(slug, tree=None):
+    """Ids of the category named ``slug`` and of its sub-categories, as lists and search narrow
+    by it; ``()`` when there is no such category."""
+    for top in category_tree() if tree is None else tree:
+        if top.slug == slug:
+            return (top.pk, *(sub.pk for sub in top.subcategories))
+        for sub in top.subcategories:
+            if sub.slug == slug:
+                return (sub.pk,)
+    return ()
+
+
 def forget_category_tree(**kwargs):
     """Drop the cached tree now and again at the commit.
 

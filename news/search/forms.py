@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from news.articles.navigation import category_family
 from news.search.documents import Filters
 
 DATE_FORMATS = ["%Y-%m-%d"]  # what <input type="date"> sends
@@ -70,14 +71,8 @@ class SearchFilterForm(forms.Form):
         """The :class:`Filters` of the fields that are valid (an invalid one narrows nothing)."""
         self.is_valid()
         cleaned = self.cleaned_data
-        ids = ()
         slug = cleaned.get("category")
-        for category in self.tree:
-            if slug and category.slug == slug:
-                ids = (category.pk, *(sub.pk for sub in category.subcategories))
-            for sub in category.subcategories:
-                if slug and sub.slug == slug:
-                    ids = (sub.pk,)
+        ids = category_family(slug, self.tree) if slug else ()
         start, end = cleaned.get("start"), cleaned.get("end")
         zone = timezone.get_current_timezone()
         return Filters(

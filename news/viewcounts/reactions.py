@@ -59,13 +59,16 @@ def forget_reactions(**kwargs):
     cache.delete(CACHE_KEY)
 
 
+def account_visitor(user):
+    """The visitor a logged-in reader is, on every device and through the API alike."""
+    return counters.visitor_hash(f"u:{user.pk}")
+
+
 def visitor_for(request):
     """A logged-in reader is their account; anyone else is their IP address and user agent (hashed)."""
     if request.user.is_authenticated:
-        raw = f"u:{request.user.pk}"
-    else:
-        raw = f"a:{client_ip(request) or ''}|{request.headers.get('User-Agent', '')}"
-    return counters.visitor_hash(raw)
+        return account_visitor(request.user)
+    return counters.visitor_hash(f"a:{client_ip(request) or ''}|{request.headers.get('User-Agent', '')}")
 
 
 def existing_visitor_for(request):
