@@ -762,6 +762,7 @@ ZH = {
     "Reject with this reason": "以此原因拒绝",
     "No such account.": "没有这个账号。",
     # --- end #21 comment likes ---
+    "This address is not a page of this site.": "这个地址不是本站的页面。",
 }
 
 

@@ -39,6 +39,17 @@ review — asked in the same statement as the hooks' parts on a hit), staff, and
 anyone with a message to show get the page rendered for them alone. The copy is private
 (``Cache-Control: private``) and shares the generation with the anonymous pages, so every
 change readers should see reaches residents at once too.
+
+nginx may serve residents' pages too ("the edge", ``EDGE``): a resident whose browser runs our
+JavaScript (the ``yz_js`` cookie, set by site.js) and who was last given the shared copy (the
+``yz_member`` cookie, set here; dropped whenever they get a page of their own) is marked by
+nginx with ``X-Microcache: member``. Django then answers with the residents' copy as it is —
+no menu, no token, nothing pressed — and ``X-Accel-Expires``, and nginx serves that copy to every
+such resident for a second. site.js then asks :func:`page_parts_view` for this resident's parts
+(the menu, their token, what the hooks' ``edge_query``/``edge_parts`` say is theirs) and puts
+them in; if the page should have been theirs alone, that answer says so, drops the cookie and
+the page loads again from Django. A resident's write (any POST) sets ``yz_fresh`` for
+``FRESH_SECONDS``, so the page they come back to is never nginx's copy from before it.
 """
 
 import re
@@ -51,7 +62,9 @@ from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.template import Context, engines
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 from yzgz import published
 
@@ -61,6 +74,20 @@ TOKEN_MARKER = "__yzgz_csrf_token__"  # noqa: S105 - a placeholder, not a secret
 _TOKEN_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _KEPT_HEADERS = ("Content-Type", "Content-Language")
 USER_MENU_MARKER = "<!--yz:user-menu:here-->"
+# nginx's residents' copy (see the module docstring): the value of X-Microcache, the cookies
+# nginx reads, and what stands where the menu will be until site.js puts this resident's in.
+EDGE = "member"
+EDGE_COOKIE = "yz_member"
+FRESH_COOKIE = "yz_fresh"
+# nginx hands the first reader after a copy's second the copy it has while it refreshes it
+# (proxy_cache_use_stale updating), and keeps a copy nobody asks for 10 s (inactive=10s): so a copy
+# may be up to about 11 s old when served. After a write, a resident skips nginx's copies that long.
+FRESH_SECONDS = 12
+# data-page: "1" when the page has parts of its own for a resident (an article: their reaction…),
+# "0" when the menu and token are all (site.js may then reuse the ones it fetched a moment ago).
+EDGE_MENU = '<div class="user-menu" id="yz-user-menu" data-parts="/page-parts/" data-page="{page}"></div>'
+# How long site.js may reuse a resident's menu and token on pages with nothing else of theirs.
+MENU_REUSE_SECONDS = 60
 _USER_MENU = re.compile(r"<!--yz:user-menu-->.*?<!--/yz:user-menu-->", re.DOTALL)
 
 
@@ -101,6 +128,17 @@ class MemberHook:
     def put_back(request, match, content, value):
         """Put this resident's part back, given the value of :meth:`query`."""
         return content
+
+    @staticmethod
+    def edge_query(request, match):
+        """Like :meth:`query`, without the page (for :func:`page_parts_view`), or None."""
+        return None
+
+    @staticmethod
+    def edge_parts(request, match, value):
+        """Given the value of :meth:`edge_query`: ``[[css selector, {attribute: value}], …]`` that
+        site.js sets on nginx's residents' copy to make it this resident's."""
+        return []
 
 
 member_hooks = []
@@ -242,32 +280,79 @@ def is_member_request(request):
 
 
 def _member_page(view, request, args, kwargs, allowed, ttl):
-    _drop_tracking(request)
+    # nginx keys its copies by the full address: only a clean one may be shared there.
+    tracked = _drop_tracking(request)
+    edge = request.META.get(MICROCACHE_HEADER) == EDGE and not tracked
     match = request.resolver_match
     if not set(request.GET) <= allowed or any(hook.own_page(request, match) for hook in member_hooks):
-        return _private(view(request, *args, **kwargs))
+        return _own(view(request, *args, **kwargs), request)
     own = [question for hook in member_hooks if (question := hook.own_query(request, match)) is not None]
     key = _key(request, "member")
     stored = cache.get(key)
     if stored is None:
         if own and any(_ask(own)):
-            return _private(view(request, *args, **kwargs))
-        response, _stored = _render_and_store(view, request, args, kwargs, key, ttl, _members_copy)
+            return _own(view(request, *args, **kwargs), request)
+        response, stored = _render_and_store(view, request, args, kwargs, key, ttl, _members_copy)
+        if edge and stored is not None:
+            return _serve_edge(request, stored, hit=False)
         response["X-Page-Cache"] = "miss"
-        return _private(response)  # rendered for this member: theirs as it is
+        return _shared(_private(response), request)  # rendered for this member: theirs as it is
+    if edge:
+        if own and any(_ask(own)):
+            return _own(view(request, *args, **kwargs), request)
+        return _serve_edge(request, stored, hit=True)
     # One statement for the whole hit: whether the page is theirs alone, and the hooks' parts.
     asked = [(hook, hook.query(request, match, stored["content"])) for hook in member_hooks]
     asked = [(hook, question) for hook, question in asked if question is not None]
     values = _ask(own + [question for _hook, question in asked])
     if any(values[: len(own)]):
-        return _private(view(request, *args, **kwargs))
+        return _own(view(request, *args, **kwargs), request)
     token = get_token(request)
     content = stored["content"].replace(USER_MENU_MARKER, _user_menu(request, token), 1)
     for (hook, _question), value in zip(asked, values[len(own) :], strict=True):
         content = hook.put_back(request, match, content, value)
     for hook in member_hooks:
         content = hook.fill(request, match, content)
-    return _private(_response(content.replace(TOKEN_MARKER, token), stored, hit=True))
+    return _shared(_private(_response(content.replace(TOKEN_MARKER, token), stored, hit=True)), request)
+
+
+def _serve_edge(request, stored, hit):
+    """The residents' copy for nginx to share among residents for a second (nothing of anyone's)."""
+    menu = EDGE_MENU.format(page="1" if _has_own_parts(request, request.resolver_match) else "0")
+    content = stored["content"].replace(USER_MENU_MARKER, menu, 1).replace(TOKEN_MARKER, "")
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    response = _private(_response(content, stored, hit))
+    response["X-Accel-Expires"] = str(getattr(settings, "MICROCACHE_SECONDS", 1))
+    return response
+
+
+def _has_own_parts(request, match):
+    """Whether a resident's page at ``match`` has more of theirs than the menu and the token."""
+    return any(
+        hook.own_query(request, match) is not None or hook.edge_query(request, match) is not None
+        for hook in member_hooks
+    )
+
+
+def _shared(response, request):
+    """A resident was given the shared copy: nginx may give them its copy next time."""
+    if request.COOKIES.get(EDGE_COOKIE) != "1":
+        response.set_cookie(
+            EDGE_COOKIE,
+            "1",
+            max_age=settings.SESSION_COOKIE_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def _own(response, request):
+    """A page rendered for this resident alone: nginx must send them to the app servers."""
+    if EDGE_COOKIE in request.COOKIES:
+        response.delete_cookie(EDGE_COOKIE, samesite="Lax")
+    return _private(response)
 
 
 def _ask(questions):
@@ -327,6 +412,87 @@ def _user_menu(request, token):
     )
 
 
+def page_parts_view(request):
+    """This resident's parts of nginx's residents' copy of the page at ``?path=`` (site.js puts them in).
+
+    ``{"menu": …, "token": …, "set": [[selector, {attribute: value}], …]}``, or ``{"own": true}``
+    when the page should be rendered for them alone (banned, comments waiting, staff, logged
+    out): then the ``yz_member`` cookie goes and site.js loads the page again.
+    """
+    path = request.GET.get("path", "")
+    if not path.startswith("/") or path.startswith("//") or len(path) > 2000:
+        return _parts_answer(request, {"error": _("This address is not a page of this site.")}, status=400)
+    try:
+        match = resolve(path.split("?", 1)[0])
+    except Resolver404:
+        match = None  # the site's 404 page: the menu and token all the same
+    if match is not None and any(isinstance(value, int) and not 0 < value < 2**63 for value in match.kwargs.values()):
+        match = None  # no such row (and no database takes the number): the 404 page's parts
+    if not is_member_request(request) or any(hook.own_page(request, match) for hook in member_hooks):
+        return _parts_answer(request, {"own": True})
+    own = [question for hook in member_hooks if (question := hook.own_query(request, match)) is not None]
+    asked = [(hook, hook.edge_query(request, match)) for hook in member_hooks]
+    asked = [(hook, question) for hook, question in asked if question is not None]
+    values = _ask(own + [question for _hook, question in asked])
+    if any(values[: len(own)]):
+        return _parts_answer(request, {"own": True})
+    token = get_token(request)
+    parts = [
+        part
+        for (hook, _question), value in zip(asked, values[len(own) :], strict=True)
+        for part in hook.edge_parts(request, match, value)
+    ]
+    body = {"menu": _user_menu(request, token), "token": token, "set": parts}
+    if not own and not asked:
+        body["reuse"] = MENU_REUSE_SECONDS  # nothing of this page's: site.js may reuse it on the next
+    return _parts_answer(request, body)
+
+
+def _parts_answer(request, body, status=200):
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store, private"
+    if body.get("own") and EDGE_COOKIE in request.COOKIES:
+        response.delete_cookie(EDGE_COOKIE, samesite="Lax")
+    return response
+
+
+class EdgeCookiesMiddleware:
+    """The cookies nginx reads to serve residents its copy (see the module docstring).
+
+    After a resident's write (a POST that did not fail), ``yz_fresh`` for ``FRESH_SECONDS``: the page
+    they come back to is the app servers', with what they just did in it. A browser that is
+    not logged in (any more) loses ``yz_member``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.method == "POST":
+            user = getattr(request, "user", None)  # loaded by a POST's view anyway
+            if user is not None and user.is_authenticated:
+                if response.status_code < 400:
+                    response.set_cookie(
+                        FRESH_COOKIE,
+                        "1",
+                        max_age=FRESH_SECONDS,
+                        secure=settings.SESSION_COOKIE_SECURE,
+                        httponly=True,
+                        samesite="Lax",
+                    )
+                return response
+            self._forget_edge(request, response)  # logged out
+        elif settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            self._forget_edge(request, response)
+        return response
+
+    @staticmethod
+    def _forget_edge(request, response):
+        if EDGE_COOKIE in request.COOKIES and EDGE_COOKIE not in response.cookies:
+            response.delete_cookie(EDGE_COOKIE, samesite="Lax")
+
+
 def _private(response):
     patch_cache_control(response, private=True)
     return response
@@ -371,7 +537,8 @@ class MicrocacheErrorsMiddleware:
     it may store. A page that stopped being public (withdrawn: 410; deleted, or back to draft:
     404) must replace the copy at once, so for a request nginx may microcache (``X-Microcache:
     1``) its error page is shareable like a page: no CSRF token, no cookie, ``X-Accel-Expires``.
-    It sits after CsrfViewMiddleware, whose response step would otherwise set a cookie.
+    It sits after CsrfViewMiddleware, whose response step would otherwise set a cookie. For
+    residents' copies (``X-Microcache: member``) the user menu goes too, as on their pages.
     """
 
     STATUSES = {404, 410}
@@ -381,9 +548,12 @@ class MicrocacheErrorsMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        audience = request.META.get(MICROCACHE_HEADER)
         if (
-            request.META.get(MICROCACHE_HEADER) != "1"
+            audience not in {"1", EDGE}
             or response.status_code not in self.STATUSES
+            # Only a plain resident's page is everyone's but the menu (staff, a message to show: not).
+            or (audience == EDGE and not is_member_request(request))
             or getattr(response, "streaming", False)
             or not response.get("Content-Type", "").startswith("text/html")
         ):
@@ -392,7 +562,10 @@ class MicrocacheErrorsMiddleware:
             response.render()
         if set(response.cookies) - {settings.CSRF_COOKIE_NAME}:
             return response
-        response.content = _TOKEN_INPUT.sub(r"\g<1>\g<2>", response.content.decode(response.charset))
+        content = _TOKEN_INPUT.sub(r"\g<1>\g<2>", response.content.decode(response.charset))
+        if audience == EDGE:
+            content = _USER_MENU.sub(EDGE_MENU.format(page="0"), content)
+        response.content = content
         response.cookies.pop(settings.CSRF_COOKIE_NAME, None)
         request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
         response["X-Accel-Expires"] = str(getattr(settings, "MICROCACHE_SECONDS", 1))

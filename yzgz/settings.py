@@ -169,6 +169,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # After CSRF: a 404/410 that replaces a public page in nginx's microcache carries no token.
     "yzgz.pagecache.MicrocacheErrorsMiddleware",
+    # The cookies nginx reads to give residents its copy of a page: yz_fresh after a write.
+    "yzgz.pagecache.EdgeCookiesMiddleware",
     "yzgz.errors.ErrorPagesMiddleware",  # only with DEBUG: our error pages, not Django's technical ones
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a login the throttle refused into a 429 (accounts.views.lockout_response).

@@ -13,7 +13,7 @@ from django.views.static import serve
 from news.api.api import api as api_v1
 from news.articles.sitemaps import SITEMAPS, news_sitemap, robots_txt
 from yzgz.adminsite import view_on_site
-from yzgz.pagecache import csrf_token_view
+from yzgz.pagecache import csrf_token_view, page_parts_view
 from yzgz.siteurl import on_site_address
 
 admin.site.site_header = _("Yuzhou Focus newsroom")
@@ -70,6 +70,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("csrf/", csrf_token_view, name="csrf-token"),
+    # A resident's own parts of nginx's residents' copy of a page (yzgz.pagecache, site.js).
+    path("page-parts/", page_parts_view, name="page-parts"),
     path(
         "sitemap.xml",
         on_site_address(sitemap_views.index),

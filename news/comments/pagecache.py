@@ -52,6 +52,12 @@ _LIKE_PRESSED = re.compile(r'(class="like" data-comment="\d+" aria-pressed=")tru
 _LIKE_BUTTON = re.compile(r'class="like" data-comment="(\d+)" aria-pressed="false"')
 # The liked ids of the page's comments as one "3,7,12" value (a subquery of the page cache's one statement).
 _LIKED_SQL = f"SELECT {{list}} FROM {CommentLike._meta.db_table} WHERE user_id = %s AND comment_id IN ({{ids}})"  # noqa: S608 - our table; values are parameters
+# The same, for every comment of the article (nginx's copy: the page is not at hand).
+_LIKED_ON_ARTICLE_SQL = (
+    f"SELECT {{list}} FROM {CommentLike._meta.db_table} AS liked"  # noqa: S608 - our tables; values are parameters
+    f" JOIN {Comment._meta.db_table} AS comment ON comment.id = liked.comment_id"
+    " WHERE liked.user_id = %s AND comment.article_id = %s"
+)
 _LIKED_LIST = {"postgresql": "string_agg(comment_id::text, ',')", "sqlite": "group_concat(comment_id, ',')"}
 
 
@@ -67,8 +73,7 @@ class LikedComments(MemberHook):
         ids = list(dict.fromkeys(int(pk) for pk in _LIKE_BUTTON.findall(content)))
         if not ids:
             return None
-        together = _LIKED_LIST[connection.vendor] if connection.vendor in _LIKED_LIST else _LIKED_LIST["sqlite"]
-        return _LIKED_SQL.format(list=together, ids=", ".join(["%s"] * len(ids))), [request.user.pk, *ids]
+        return _LIKED_SQL.format(list=_together(), ids=", ".join(["%s"] * len(ids))), [request.user.pk, *ids]
 
     @staticmethod
     def put_back(request, match, content, value):
@@ -77,3 +82,19 @@ class LikedComments(MemberHook):
                 button = f'class="like" data-comment="{int(pk)}" aria-pressed='
                 content = content.replace(f'{button}"false"', f'{button}"true"')
         return content
+
+    @staticmethod
+    def edge_query(request, match):
+        if match is None or match.view_name != ARTICLE_PAGE:
+            return None
+        return _LIKED_ON_ARTICLE_SQL.format(list=_together()), [request.user.pk, match.kwargs["pk"]]
+
+    @staticmethod
+    def edge_parts(request, match, value):
+        ids = dict.fromkeys(int(pk) for pk in (value or "").split(",") if pk)
+        return [[f'button.like[data-comment="{pk}"]', {"aria-pressed": "true"}] for pk in ids]
+
+
+def _together():
+    """The SQL that joins the liked ids into one "3,7,12" value on this database."""
+    return _LIKED_LIST.get(connection.vendor, _LIKED_LIST["sqlite"])

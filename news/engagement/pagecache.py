@@ -28,3 +28,13 @@ class FavouriteState(MemberHook):
     @staticmethod
     def put_back(request, match, content, value):
         return content.replace(OFF, ON, 1) if value is not None else content
+
+    @staticmethod
+    def edge_query(request, match):
+        if match is None or match.view_name != ARTICLE_PAGE:
+            return None
+        return _KEPT_SQL, [request.user.pk, match.kwargs["pk"]]
+
+    @staticmethod
+    def edge_parts(request, match, value):
+        return [] if value is None else [["button.favourite", {"aria-pressed": "true", "value": "off"}]]

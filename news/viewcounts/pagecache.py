@@ -34,3 +34,13 @@ class PressedReaction(MemberHook):
             return content
         button = f'value="{value}" class="reaction" aria-pressed='
         return content.replace(f'{button}"false"', f'{button}"true"', 1)
+
+    @staticmethod
+    def edge_query(request, match):
+        if match is None or match.view_name != ARTICLE_PAGE:
+            return None
+        return _CHOSEN_SQL, [match.kwargs["pk"], reactions.visitor_for(request)]
+
+    @staticmethod
+    def edge_parts(request, match, value):
+        return [] if value is None else [[f'button.reaction[value="{int(value)}"]', {"aria-pressed": "true"}]]

@@ -2,16 +2,77 @@
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
+    // This browser runs our scripts: nginx may give a logged-in resident the residents' copy of a
+    // page (yzgz/pagecache.py, "the edge"), whose personal parts come from /page-parts/ below.
+    if (window.fetch) {
+      document.cookie = "yz_js=1; path=/; SameSite=Lax" + (window.location.protocol === "https:" ? "; Secure" : "");
+    }
+    var emptyTokens = document.querySelectorAll('input[name="csrfmiddlewaretoken"][value=""]');
+    var csrfReady = Promise.resolve();
+    var edgeMenu = document.getElementById("yz-user-menu");
+    var PARTS_KEY = "yzgz:page-parts";
+    if (!edgeMenu) {
+      // A page the app servers made for this reader: anything kept from an earlier one may be stale.
+      storeParts(null);
+    } else if (window.fetch) {
+      // The residents' copy: this resident's menu, token and pressed buttons. A page with nothing
+      // else of theirs (data-page="0") reuses the menu and token fetched within the last minute. A
+      // page that should be theirs alone (banned, a comment waiting) is loaded again, once.
+      var here = window.location.pathname + window.location.search;
+      var kept = edgeMenu.getAttribute("data-page") === "0" ? storedParts() : null;
+      csrfReady = (kept ? Promise.resolve(kept) : fetch(edgeMenu.getAttribute("data-parts") + "?path=" + encodeURIComponent(here), {
+        credentials: "same-origin", headers: { "Accept": "application/json" }
+      }).then(function (response) { return response.json(); }))
+        .then(function (body) {
+          if (body.own) {
+            storeParts(null);
+            var reloaded = null;
+            try { reloaded = window.sessionStorage.getItem("yzgz:own-page"); } catch (error) { /* private mode */ }
+            if (reloaded !== here) {
+              try { window.sessionStorage.setItem("yzgz:own-page", here); } catch (error) { /* private mode */ }
+              window.location.reload();
+              return;
+            }
+          } else {
+            try { window.sessionStorage.removeItem("yzgz:own-page"); } catch (error) { /* private mode */ }
+          }
+          if (body.reuse && !kept) { storeParts({ menu: body.menu, token: body.token, set: [], until: Date.now() + body.reuse * 1000 }); }
+          if (body.menu) { edgeMenu.outerHTML = body.menu; }
+          if (body.token) { emptyTokens.forEach(function (input) { input.value = body.token; }); }
+          (body.set || []).forEach(function (part) {
+            document.querySelectorAll(part[0]).forEach(function (element) {
+              Object.keys(part[1]).forEach(function (name) { element.setAttribute(name, part[1][name]); });
+            });
+          });
+        })
+        .catch(function () {});
+    }
+    // Whatever a resident sends may change their menu (消息, logging out): nothing kept survives it.
+    document.addEventListener("submit", function () { storeParts(null); }, true);
+
+    function storedParts() {
+      try {
+        var parts = JSON.parse(window.sessionStorage.getItem(PARTS_KEY) || "null");
+        return parts && parts.until > Date.now() ? parts : null;
+      } catch (error) { return null; }
+    }
+
+    function storeParts(parts) {
+      try {
+        if (parts) { window.sessionStorage.setItem(PARTS_KEY, JSON.stringify(parts)); }
+        else { window.sessionStorage.removeItem(PARTS_KEY); }
+      } catch (error) { /* storage disabled: every page asks */ }
+    }
     // A page nginx served to every anonymous reader at once has empty CSRF fields: fill them
     // with this reader's own token (the request also sets their CSRF cookie). A form sent
     // before the token arrives waits for it.
-    var emptyTokens = document.querySelectorAll('input[name="csrfmiddlewaretoken"][value=""]');
-    var csrfReady = Promise.resolve();
-    if (emptyTokens.length && window.fetch) {
+    if (!edgeMenu && emptyTokens.length && window.fetch) {
       csrfReady = fetch("/csrf/", { credentials: "same-origin", headers: { "Accept": "application/json" } })
         .then(function (response) { return response.json(); })
         .then(function (body) { emptyTokens.forEach(function (input) { input.value = body.token; }); })
         .catch(function () {});
+    }
+    if (emptyTokens.length && window.fetch) {
       document.querySelectorAll("form:not(.js-reactions):not(.js-favourite):not(.js-like)").forEach(function (form) {
         var token = form.querySelector('input[name="csrfmiddlewaretoken"]');
         if (!token) { return; }

@@ -28,6 +28,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -35,8 +36,9 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PageProblems, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, PageProblems, screenshot
 from tests.viewcounts.test_viewcount_processes import free_port
+from yzgz.pagecache import FRESH_SECONDS
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "yzgz-demo-2021"  # tools.demo.DEMO_PASSWORD
@@ -192,6 +194,33 @@ def test_a_resident_logs_in_and_comments_through_the_production_stack(browser, p
         expect(neighbour_like()).to_have_attribute("aria-pressed", "true")
         page.goto(f"{front}/accounts/favourites/")
         expect(page.locator(".kept__title")).to_have_count(1)
+
+        # #19: once the seconds after a write are over (yz_fresh), the article comes from
+        # nginx's residents' copy, and site.js puts 老张's menu, token and buttons in.
+        time.sleep(FRESH_SECONDS + 0.5)
+        shown = page.goto(article_url)
+        assert shown.headers["x-microcache"] in {"MISS", "HIT", "EXPIRED", "UPDATING", "STALE"}, shown.headers
+        assert "老张" not in shown.text().split("<main", 1)[0], "the copy's header is nobody's"
+        expect(page.locator(".user-menu__name")).to_have_text("老张")
+        expect(page.locator("button.favourite")).to_have_attribute("aria-pressed", "true")
+        expect(neighbour_like()).to_have_attribute("aria-pressed", "true")
+        # Its forms carry 老张's token: 表态 from nginx's copy, then once more from a fresh copy.
+        flower = page.locator("button.reaction", has_text="鲜花")
+        flower.click()
+        expect(flower).to_have_attribute("aria-pressed", "true")
+        time.sleep(FRESH_SECONDS + 0.5)
+        shown = page.goto(article_url)
+        assert shown.headers["x-microcache"] != "BYPASS", shown.headers
+        expect(flower).to_have_attribute("aria-pressed", "true")
+        expect(flower.locator(".reaction__count")).to_have_text("1")
+        phone = context.new_page()
+        phone.set_viewport_size(PHONE)
+        phone.goto(article_url)
+        expect(phone.locator(".user-menu__name")).to_have_text("老张")
+        screenshot(phone, "resident-edge-copy-phone")
+        page.goto(front + "/")
+        expect(page.locator(".user-menu__name")).to_have_text("老张")
+        screenshot(page, "resident-edge-copy-home-desktop")
     finally:
         context.close()
     problems.check()
@@ -240,6 +269,59 @@ def test_an_unverified_resident_links_a_phone_by_sms_then_comments_through_the_s
     finally:
         context.close()
     problems.check()
+
+
+def log_in_through(front, username):
+    """The cookies a browser running site.js holds a while after logging ``username`` in through nginx."""
+    from http.cookiejar import CookieJar
+
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    login = opener.open(f"{front}/accounts/login/", timeout=15).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+    data = urllib.parse.urlencode({"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token})
+    request = urllib.request.Request(  # noqa: S310 - our loopback stack
+        f"{front}/accounts/login/", data=data.encode(), headers={"Referer": f"{front}/accounts/login/"}
+    )
+    opener.open(request, timeout=15).read()  # the redirect's page sets yz_member
+    # As they are once yz_fresh (set by the login's POST) has run out; nothing was written since.
+    cookies = {cookie.name: cookie.value for cookie in jar if cookie.name != "yz_fresh"}
+    assert {"sessionid", "yz_member"} <= set(cookies), cookies
+    return {**cookies, "yz_js": "1"}
+
+
+def get_as(url, cookies):
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    request = urllib.request.Request(url, headers={"Cookie": header, "User-Agent": "Mozilla/5.0 prod-stack test"})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310
+        return response.headers, response.read().decode()
+
+
+def test_residents_share_nginx_copy_and_each_gets_their_own_parts(prod):
+    """#19: two residents within one second get one copy from nginx with nobody's name in it;
+    /page-parts/ gives each their own menu; a made-up session gets the copy (it is nobody's)
+    and is told to load the page again, with the cookie gone."""
+    article_url = prod["front"] + SEED_ARTICLE
+    mei, zhang = log_in_through(prod["front"], "lixiaomei"), log_in_through(prod["front"], "zhangsan")
+    headers, first = get_as(article_url, mei)
+    assert headers["X-Microcache"] != "BYPASS"
+    headers, second = get_as(article_url, zhang)
+    assert headers["X-Microcache"] in {"HIT", "UPDATING", "STALE"}, "the second resident gets nginx's copy"
+    for html in (first, second):
+        header = html.split("<main", 1)[0]
+        assert 'id="yz-user-menu"' in header and "小美" not in header and "老张" not in header
+        assert not re.search(r'name="csrfmiddlewaretoken" value="[^"]', html), "no token of anyone's"
+    for cookies, name in ((mei, "小美"), (zhang, "老张")):
+        headers, body = get_as(f"{prod['front']}/page-parts/?path={SEED_ARTICLE}", cookies)
+        parts = json.loads(body)
+        assert re.search(r'class="user-menu__name"[^>]*>([^<]*)<', parts["menu"]).group(1) == name
+        assert headers["Cache-Control"] == "no-store, private"
+    forged = {"sessionid": "madeupsessionkey000000000000000", "yz_member": "1", "yz_js": "1"}
+    headers, html = get_as(article_url, forged)
+    assert "小美" not in html.split("<main", 1)[0] and "老张" not in html.split("<main", 1)[0]
+    headers, body = get_as(f"{prod['front']}/page-parts/?path={SEED_ARTICLE}", forged)
+    assert json.loads(body) == {"own": True}
+    assert 'yz_member=""' in headers["Set-Cookie"] or "yz_member=;" in headers["Set-Cookie"]
 
 
 @pytest.mark.parametrize("host", ["evil.example", "localhost", "127.0.0.1:6666", "127.0.0.1"])

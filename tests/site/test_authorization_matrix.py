@@ -216,6 +216,8 @@ URL_RULES = {
     "^media/(?P<path>.*)$": [get("/media/probe.txt", everyone(), setup=serve_a_media_file)],
     "favicon.ico": [get("/favicon.ico", everyone())],
     "csrf/": [get("/csrf/", everyone())],
+    # Everyone gets an answer: a resident their parts, anyone else {"own": true}.
+    "page-parts/": [get("/page-parts/?path=/", everyone())],
     "i18n/setlang/": [post("/i18n/setlang/", everyone(), data={"language": "en", "next": "/"})],
     "robots.txt": [get("/robots.txt", everyone())],
     # The old portal's addresses: public redirects; an id never imported is not found.

@@ -901,9 +901,9 @@ def test_page_numbers_on_every_list(world, resident, moderator):
 def test_other_query_parameters_and_path_segments(world):
     """path (手机版 QR) with every string; period (排行榜), language and next (语言), the
     sitemap's page and the text segments of URLs with the PARSED_ONLY strings."""
-    client = Client()
+    client, resident = Client(), logged_in(world.resident)
     problems = Problems()
-    for payload in PAYLOADS:
+    for payload in (*PAYLOADS, "/article/99999999999999999999999/", "/article/0/"):
         response = client.get(reverse("news:page-qr"), {"path": payload})
         if response.status_code != (200 if is_local_path(payload) else 404):
             problems.add("qr path", payload, f"status {response.status_code}")
@@ -911,6 +911,11 @@ def test_other_query_parameters_and_path_segments(world):
             svg = Document(response.content.decode())
             if {element.tag for element in svg.elements} - {"svg", "path", "rect", "g"}:
                 problems.add("qr path", payload, "the SVG holds more than the code")
+        # The residents' copy's parts (#19): any string is a 200 for a path of this site, else a 400.
+        response = resident.get("/page-parts/", {"path": payload})
+        wanted = 200 if payload.startswith("/") and not payload.startswith("//") and len(payload) <= 2000 else 400
+        if response.status_code != wanted or response["Content-Type"] != "application/json":
+            problems.add("page-parts path", payload, f"status {response.status_code}")
         if payload not in PARSED_ONLY_SET:
             continue
 
@@ -964,6 +969,7 @@ def nul_fields(world):
         (anonymous, "GET", article, {"cpage": "1"}),
         (anonymous, "GET", reverse("viewcounts:rank"), {"period": "week"}),
         (anonymous, "GET", reverse("news:page-qr"), {"path": "/"}),
+        (resident, "GET", "/page-parts/", {"path": "/"}),
         (anonymous, "GET", reverse("sitemap-section", args=["articles"]), {"p": "1"}),
         (resident, "GET", MY_COMMENTS, {"page": "1"}),
         (anonymous, "GET", "/blackroom/", {"page": "1"}),
