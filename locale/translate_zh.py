@@ -763,6 +763,18 @@ ZH = {
     "No such account.": "没有这个账号。",
     # --- end #21 comment likes ---
     "This address is not a page of this site.": "这个地址不是本站的页面。",
+    # --- #20 bylines (署名) ---
+    "reporters": "记者",
+    "correspondents": "通讯员",
+    "photographers": "摄影",
+    "editor in charge": "责任编辑",
+    "Bylines": "署名",
+    "One or more names, separated by spaces or 、.": "一个或多个名字，用空格或“、”隔开。",
+    "Filled in with the name of the editor who publishes the article; you may change it.": "发布文章的编辑的名字会自动填入，可以修改。",
+    "Reporters:": "记者：",
+    "Correspondents:": "通讯员：",
+    "Photographers:": "摄影：",
+    "(Editor in charge: %(name)s)": "（责任编辑：%(name)s）",
 }
 
 

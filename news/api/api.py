@@ -29,7 +29,7 @@ from accounts.throttle import LOGIN_WINDOW
 from news.api import schemas as s
 from news.api.models import ApiToken
 from news.articles.body import render_body
-from news.articles.models import Article, SiteSettings, Source
+from news.articles.models import Article, SiteSettings, Source, names
 from news.articles.navigation import category_family, category_tree
 from news.comments import services as comment_services
 from news.comments.models import Comment
@@ -434,6 +434,10 @@ def article_detail(request, response: HttpResponse, article_id: int = ARTICLE_ID
         "body_html": _absolute_body(request, body),
         "pictures": _body_pictures(request, body),
         "byline": article.byline,
+        "reporters": names(article.reporters),
+        "correspondents": names(article.correspondents),
+        "photographers": names(article.photographers),
+        "responsible_editor": article.responsible_editor,
         "source": None if source is None else {"id": source.pk, "name": source.name, "url": source.url},
         "source_url": article.source_url,
         "publisher": None

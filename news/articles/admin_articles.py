@@ -197,7 +197,9 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish_selected", "withdraw_selected", "pin_selected", "unpin_selected", "draft_selected"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["title", "category", "source", "source_url", "byline", "tags", "summary", "body", "cover"]}),
+        (None, {"fields": ["title", "category", "source", "source_url", "tags", "summary", "body", "cover"]}),
+        # 署名: 记者, 通讯员 and 摄影 under the title, 责任编辑 at the end of the article.
+        (_("Bylines"), {"fields": ["reporters", "correspondents", "photographers", "byline", "responsible_editor"]}),
         (
             _("Publishing"),
             {
@@ -328,6 +330,8 @@ class ArticleAdmin(admin.ModelAdmin):
             was_status=form.initial.get("status") if change else None,
             initial_time=form.initial.get("published_at"),
         )
+        if obj.status == Article.Status.PUBLISHED and self.has_publish_permission(request):
+            services.sign_as_editor(obj, request.user)
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):

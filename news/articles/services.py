@@ -52,10 +52,22 @@ def prepare_for_save(article, *, was_status, initial_time):
         article.published_at = timezone.now()
 
 
+def sign_as_editor(article, user):
+    """责任编辑: the editor who publishes an article, unless somebody is named already."""
+    if not article.responsible_editor.strip():
+        article.responsible_editor = user.display_name[: Article._meta.get_field("responsible_editor").max_length]
+
+
+def _sign_unsigned(article_ids, by):
+    name = by.display_name[: Article._meta.get_field("responsible_editor").max_length]
+    Article.objects.filter(pk__in=article_ids, responsible_editor="").update(responsible_editor=name)
+
+
 def publish(article_ids, *, by):
     """Publish; a draft or submission goes out now, a scheduled article keeps its time."""
     now = timezone.now()
     with transaction.atomic():
+        _sign_unsigned(article_ids, by)
         Article.objects.filter(
             pk__in=article_ids, status__in=[Article.Status.DRAFT, Article.Status.REVIEW], published_at__lt=now
         ).update(published_at=now)
@@ -71,6 +83,7 @@ def publish(article_ids, *, by):
 def schedule(article_ids, *, at, by):
     """Publish at a later time: public from ``at`` on (``published()`` hides it until then)."""
     with transaction.atomic():
+        _sign_unsigned(article_ids, by)
         updated = Article.objects.filter(pk__in=article_ids).update(
             status=Article.Status.PUBLISHED, published_at=at, withdrawn_reason=""
         )

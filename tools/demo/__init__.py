@@ -209,6 +209,10 @@ def load_seed(users, categories, sources):
     return created
 
 
+# Names for the generated articles' 署名 (记者, 通讯员, 摄影).
+BYLINE_NAMES = ["王晓东", "李静", "张伟", "刘洋", "陈晨", "孙丽", "周强", "吴芳"]
+
+
 def generated_articles(now):
     """The same list of (title, fields) on every run; dates spread over the last 60 days."""
     rng = random.Random(20211025)
@@ -256,6 +260,17 @@ def generated_articles(now):
                     "is_featured": index % 13 == 5,
                     "tags": rng.sample(TAGS, rng.randint(1, 3)),
                     "cover_seed": index if index % 3 != 1 else None,
+                    # 署名 on every other article (the seed article has none, as on the old page).
+                    **(
+                        {
+                            "reporters": f"{BYLINE_NAMES[index % 5]} {BYLINE_NAMES[(index + 2) % 5]}",
+                            "correspondents": BYLINE_NAMES[5 + index % 3] if index % 4 == 0 else "",
+                            "photographers": BYLINE_NAMES[(index + 1) % 5] if index % 6 == 0 else "",
+                            "responsible_editor": "赵敏",
+                        }
+                        if index % 2 == 0
+                        else {}
+                    ),
                 },
             )
         )
@@ -288,6 +303,10 @@ def load_generated(users, categories, sources, now, covers=True):
             is_featured=fields["is_featured"],
             headline_order=fields.get("headline_order", 0),
             withdrawn_reason=fields.get("withdrawn_reason", ""),
+            reporters=fields.get("reporters", ""),
+            correspondents=fields.get("correspondents", ""),
+            photographers=fields.get("photographers", ""),
+            responsible_editor=fields.get("responsible_editor", ""),
         )
         if covers and cover_seed is not None:
             article.cover.save(f"demo-{cover_seed}.jpg", make_cover(seed=cover_seed), save=False)

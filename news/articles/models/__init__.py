@@ -1,6 +1,15 @@
 """The articles app's models (app label ``news``), split by concern."""
 
-from .articles import Article, ArticleQuerySet, ArticleRevision, Category, Source
+from .articles import Article, ArticleQuerySet, ArticleRevision, Category, Source, names
 from .site import ModerationMode, SiteSettings
 
-__all__ = ["Article", "ArticleQuerySet", "ArticleRevision", "Category", "ModerationMode", "SiteSettings", "Source"]
+__all__ = [
+    "Article",
+    "ArticleQuerySet",
+    "ArticleRevision",
+    "Category",
+    "ModerationMode",
+    "SiteSettings",
+    "Source",
+    "names",
+]

@@ -1,5 +1,6 @@
 """Categories, sources (来自) and articles, with the one rule of what the public sees."""
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -135,6 +136,14 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("category").only(*LIST_FIELDS, *also, "category__name", "category__slug")
 
 
+_NAME_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+def names(value):
+    """The names in a 署名 field ("张三、李四" or "张三 李四"), in order, each once."""
+    return list(dict.fromkeys(name for name in _NAME_SEPARATORS.split(value or "") if name))
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -183,6 +192,23 @@ class Article(models.Model):
     )
     byline = models.CharField(
         _("original author"), max_length=100, blank=True, help_text=_("The writer, when not the publisher (原作者).")
+    )
+    # 署名, as Chinese news sites print it: 记者, 通讯员 and 摄影 under the title, 责任编辑 at the end.
+    # Names are free text (staff or not), separated by spaces or 、; see ``names()``.
+    reporters = models.CharField(
+        _("reporters"), max_length=200, blank=True, help_text=_("One or more names, separated by spaces or 、.")
+    )
+    correspondents = models.CharField(
+        _("correspondents"), max_length=200, blank=True, help_text=_("One or more names, separated by spaces or 、.")
+    )
+    photographers = models.CharField(
+        _("photographers"), max_length=200, blank=True, help_text=_("One or more names, separated by spaces or 、.")
+    )
+    responsible_editor = models.CharField(
+        _("editor in charge"),
+        max_length=50,
+        blank=True,
+        help_text=_("Filled in with the name of the editor who publishes the article; you may change it."),
     )
     tags = TaggableManager(_("tags"), blank=True, help_text=_("Separate tags with commas."))
     author = models.ForeignKey(
@@ -278,6 +304,16 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return object_url("news:article-detail", self.pk)
+
+    @property
+    def credits(self):
+        """The 署名 under the title: ``[(label, [names…]), …]`` for 记者, 通讯员 and 摄影 that are set."""
+        rows = [
+            (_("Reporters:"), names(self.reporters)),
+            (_("Correspondents:"), names(self.correspondents)),
+            (_("Photographers:"), names(self.photographers)),
+        ]
+        return [(label, people) for label, people in rows if people]
 
     @property
     def shows_summary(self):

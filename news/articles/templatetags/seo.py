@@ -23,7 +23,7 @@ from django.utils.text import Truncator
 
 from news.articles import wechat
 from news.articles.markup import iso_local
-from news.articles.models import SiteSettings
+from news.articles.models import SiteSettings, names
 from news.articles.views.share import is_local_path
 from yzgz import images
 from yzgz.pagecache import without_tracking
@@ -143,7 +143,9 @@ def news_article_data(request, article, site, canonical_url, cover):
         "dateModified": iso_local(modified),
         "articleSection": article.category.name,
         "inLanguage": "zh-CN",
-        "author": [
+        # 记者 when the article names them (署名), else the account that published it.
+        "author": [{"@type": "Person", "name": name} for name in names(article.reporters)]
+        or [
             {
                 "@type": "Person",
                 "name": article.author.display_name,
@@ -157,6 +159,11 @@ def news_article_data(request, article, site, canonical_url, cover):
             "logo": {"@type": "ImageObject", "url": absolute(request, static("img/favicon.svg"))},
         },
     }
+    contributors = names(article.correspondents) + names(article.photographers)
+    if contributors:
+        data["contributor"] = [{"@type": "Person", "name": name} for name in dict.fromkeys(contributors)]
+    if article.responsible_editor.strip():
+        data["editor"] = {"@type": "Person", "name": article.responsible_editor.strip()}
     if cover:
         image = {"@type": "ImageObject", "url": cover["url"]}
         if cover["width"] and cover["height"]:
