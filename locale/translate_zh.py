@@ -775,6 +775,7 @@ ZH = {
     "Correspondents:": "通讯员：",
     "Photographers:": "摄影：",
     "(Editor in charge: %(name)s)": "（责任编辑：%(name)s）",
+    "{count} characters, about {minutes} min to read": "字数 {count}，阅读约 {minutes} 分钟",
 }
 
 

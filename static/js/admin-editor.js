@@ -74,6 +74,9 @@ export const YzImages = Extension.create({
       uploading: "Uploading image…",
       failed: "The image could not be uploaded.",
       accept: IMAGE_TYPES.join(","),
+      // 字数 and reading time under the body: "{count}" and "{minutes}" are filled in.
+      countLabel: "{count} characters, about {minutes} min to read",
+      charactersPerMinute: 400,
     }
   },
 
@@ -87,6 +90,19 @@ export const YzImages = Extension.create({
     status.setAttribute("aria-live", "polite")
     root.after(status)
     this.storage.status = status
+
+    // 字数 and 阅读时间 while writing: every character but spaces (as Chinese newsrooms count),
+    // reading time at options.charactersPerMinute, updated as the body changes.
+    const count = document.createElement("p")
+    count.className = "yz-editor-count"
+    root.append(count)
+    const showCount = () => {
+      const characters = editor.getText().replace(/\s+/g, "").length
+      const minutes = characters ? Math.max(1, Math.ceil(characters / options.charactersPerMinute)) : 0
+      count.textContent = options.countLabel.replace("{count}", characters).replace("{minutes}", minutes)
+    }
+    showCount()
+    editor.on("update", showCount)
 
     const input = document.createElement("input")
     input.type = "file"

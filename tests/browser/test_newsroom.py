@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from news.articles.factories import make_image_bytes
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshot
@@ -193,6 +194,8 @@ def test_reporter_publishes_with_a_cover_and_it_is_on_home_and_its_category(
     editor.press_sequentially("新馆藏书三十万册，周一至周日开放。")
     editor.press("Enter")
     editor.press_sequentially("市民凭身份证即可办理借阅证。")
+    # #20: 字数 and reading time while writing (every character but spaces; 400 a minute).
+    expect(page.locator(".yz-editor-count")).to_have_text("字数 31，阅读约 1 分钟")
     cover = tmp_path / "library.jpg"
     cover.write_bytes(make_image_bytes(width=1400, height=900, seed=8))
     page.locator("#id_cover").set_input_files(str(cover))
@@ -235,5 +238,11 @@ def test_the_body_editor_speaks_chinese(open_page, browser, reporter):
     assert "加粗" in menu and "插入表格" in menu and "标题 2" in menu
     english = [label for label in menu if re.search(r"[A-Za-z]{3,}", label.replace("HTML", ""))]
     assert english == []
+    # The heading menu's drop-down mark needs no glyph (its "⏷" was a box on a Chinese desktop).
+    arrow = page.evaluate(
+        """() => { const style = getComputedStyle(document.querySelector('.prose-menubar__selected'), '::after');
+                   return [style.content, style.borderTopWidth]; }"""
+    )
+    assert arrow == ['""', "5px"], arrow
     page.screenshot(path=str(ARTIFACTS / "admin-editor-menu-desktop.png"))
     context.close()
