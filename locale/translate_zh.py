@@ -776,6 +776,18 @@ ZH = {
     "Photographers:": "摄影：",
     "(Editor in charge: %(name)s)": "（责任编辑：%(name)s）",
     "{count} characters, about {minutes} min to read": "字数 {count}，阅读约 {minutes} 分钟",
+    # --- #20 the article form's buttons ---
+    "Schedule": "定时发布",
+    "Publish": "发布",
+    "Save draft": "保存草稿",
+    "Return to draft": "退回草稿",
+    "Submit for review": "提交审核",
+    "Take back to draft": "撤回为草稿",
+    "Update": "更新",
+    "Move back to draft": "转为草稿",
+    "Withdraw": "撤稿",
+    "Publish again": "重新发布",
+    "Delete": "删除",
 }
 
 

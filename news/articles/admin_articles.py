@@ -70,6 +70,9 @@ class ArticleAdminForm(forms.ModelForm):
             status.choices = [(value, label) for value, label in Article.Status.choices if value in allowed]
             if not can_publish(self.user):
                 status.help_text = _("An editor reviews and publishes articles submitted for review.")
+            # The buttons under the form say what happens (ArticleAdmin.workflow_buttons); the status
+            # they give travels in this field, which a form posted without them still sets.
+            status.widget = forms.HiddenInput()
 
     def clean(self):
         cleaned = super().clean()
@@ -242,7 +245,7 @@ class ArticleAdmin(admin.ModelAdmin):
     }
 
     class Media:
-        js = ["js/admin-tags.js"]
+        js = ["js/admin-tags.js", "js/admin-article.js"]
         css = {"all": ["css/admin.css"]}
 
     # --- who sees and changes what -----------------------------------------------------
@@ -300,12 +303,83 @@ class ArticleAdmin(admin.ModelAdmin):
         form.storage_error = getattr(request, "storage_error", None)
         return form
 
+    # --- the buttons under the form (#20): each says what it does, and gives the status ---------
+    BUTTON_STATUS = {"_draft": "draft", "_review": "review", "_publish": "published", "_withdraw": "withdrawn"}
+
+    def workflow_buttons(self, request, obj):
+        """``[(name, label, css class)]`` for this user and article, the safe one first (Enter presses it)."""
+        may_publish = self.has_publish_permission(request)
+        status = obj.status if obj is not None else Article.Status.DRAFT
+        scheduled = obj is not None and obj.published_at > timezone.now()
+        publish = ("_publish", _("Schedule") if scheduled else _("Publish"), "yz-button--publish")
+        if status in {Article.Status.DRAFT, Article.Status.REVIEW}:
+            buttons = (
+                [("_draft", _("Save draft"), "")] if status == Article.Status.DRAFT else [("_save", _("Save"), "")]
+            )
+            buttons.append(("_preview", _("Preview"), ""))
+            if may_publish:
+                buttons.append(publish)
+                if status == Article.Status.REVIEW:
+                    buttons.append(("_draft", _("Return to draft"), ""))
+            elif status == Article.Status.DRAFT:
+                buttons.append(("_review", _("Submit for review"), "yz-button--publish"))
+            else:
+                buttons.append(("_draft", _("Take back to draft"), ""))
+            return buttons
+        if status == Article.Status.PUBLISHED:
+            buttons = [("_save", _("Update"), "")]
+            if may_publish:
+                buttons.append(
+                    ("_draft", _("Move back to draft"), "")
+                    if scheduled
+                    else ("_withdraw", _("Withdraw"), "yz-button--withdraw")
+                )
+            return buttons
+        buttons = [("_save", _("Save"), "")]  # withdrawn
+        if may_publish:
+            buttons.append(("_publish", _("Publish again"), "yz-button--publish"))
+        return buttons
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["workflow_buttons"] = self.workflow_buttons(request, obj)
+        context["preview_url"] = obj.get_absolute_url() if obj is not None and obj.pk else ""
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _press(self, request, obj):
+        """The status the pressed button gives, in the posted form (a plain 保存 keeps the form's)."""
+        pressed = next((name for name in (*self.BUTTON_STATUS, "_preview") if name in request.POST), None)
+        if pressed is None:
+            return
+        post = request.POST.copy()
+        if pressed == "_preview":
+            # 预览 saves what is written as a draft, or as it stands (a submission stays submitted).
+            post["status"] = obj.status if obj is not None else Article.Status.DRAFT
+        else:
+            post["status"] = self.BUTTON_STATUS[pressed]
+        if pressed == "_draft":
+            post["_continue"] = "1"  # a draft is saved to go on writing
+        request.POST = post
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if "_preview" in request.POST:
+            return redirect(obj.get_absolute_url())
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if "_preview" in request.POST:
+            return redirect(obj.get_absolute_url())
+        return super().response_change(request, obj)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         """A picture that cannot be stored (full disk, failing storage) is a form error, not a 500.
 
         The first try rolled back (the admin saves in one transaction) and removed what it
         wrote; the second shows the same form, with what the reporter typed, and the reason.
         """
+        if request.method == "POST":
+            obj = self.get_object(request, object_id) if object_id else None
+            if object_id is None or obj is not None:
+                self._press(request, obj)
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except images.StorageUnavailable as exc:

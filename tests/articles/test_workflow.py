@@ -89,6 +89,13 @@ def select_options(page, name):
     return re.findall(r'<option value="([^"]*)"', match.group(1))
 
 
+def workflow_buttons(page):
+    """The names of the article form's buttons (#20), in order."""
+    row = re.search(r'<div class="submit-row yz-workflow">(.*?)</div>', page, re.S)
+    assert row, "no workflow buttons on the page"
+    return re.findall(r'<button type="submit" name="([^"]+)"', row.group(1))
+
+
 def headline_titles(client):
     """The titles in the home page's headline area, in order (empty when there is none)."""
     page = client.get("/").content.decode()
@@ -131,15 +138,18 @@ def no_publish(db):
 
 @pytest.mark.parametrize(
     ("can_publish", "offered"),
-    [(True, ["draft", "review", "published", "withdrawn"]), (False, ["draft", "review"])],
+    [(True, ["_draft", "_preview", "_publish"]), (False, ["_draft", "_preview", "_review"])],
 )
-def test_reporter_is_offered_the_statuses_they_may_give(client, request, reporter, category, can_publish, offered):
+def test_reporter_is_offered_the_buttons_they_may_press(client, request, reporter, category, can_publish, offered):
+    """#20: buttons that say what they do (保存草稿, 预览, 提交审核 or 发布) instead of a status menu."""
     if not can_publish:
         request.getfixturevalue("no_publish")
     own_draft = make_article(category=category, author=reporter, status=Article.Status.DRAFT)
     client.force_login(reporter)
-    assert select_options(client.get(ADD_URL).content.decode(), "status") == offered
-    assert select_options(client.get(change_url(own_draft)).content.decode(), "status") == offered
+    for url in (ADD_URL, change_url(own_draft)):
+        page = client.get(url).content.decode()
+        assert workflow_buttons(page) == offered
+        assert '<select name="status"' not in page and '<input type="hidden" name="status"' in page
 
 
 def test_reporter_with_publish_permission_publishes_own_draft(client, reporter, category):
@@ -214,7 +224,7 @@ def test_reporter_without_publish_gets_no_publish_actions(client, no_publish, re
 def test_editor_publishes_a_reporters_review_article_in_the_form(client, no_publish, editor, reporter, category):
     review = make_article(title="送审稿", category=category, author=reporter, status=Article.Status.REVIEW)
     client.force_login(editor)
-    assert "published" in select_options(client.get(change_url(review)).content.decode(), "status")
+    assert "_publish" in workflow_buttons(client.get(change_url(review)).content.decode())
     response = client.post(change_url(review), form_for(review, status="published"))
     assert response.status_code == 302
     review.refresh_from_db()
@@ -1049,3 +1059,76 @@ def test_view_beacon_counts_a_scheduled_article_from_its_first_second(client, re
     client.get(beacon, HTTP_USER_AGENT=browser)
     article.refresh_from_db()
     assert article.view_count == 1
+
+
+# --- #20: the form's buttons say what they do ---------------------------------------------------
+
+
+def press(client, url, button, form):
+    """Post the article form as the button named ``button`` sends it (the status it gives set by the server)."""
+    data = {key: value for key, value in form.items() if key != "status"}
+    return client.post(url, {**data, button: "1"})
+
+
+def test_a_reporter_saves_a_draft_then_submits_it_for_review(client, no_publish, reporter, category):
+    client.force_login(reporter)
+    response = press(client, ADD_URL, "_draft", article_form(category, title="我的新稿"))
+    article = Article.objects.get(title="我的新稿")
+    assert article.status == Article.Status.DRAFT
+    assert response.status_code == 302 and response["Location"] == change_url(article), "保存草稿 stays on the form"
+    response = press(client, change_url(article), "_review", form_for(article))
+    article.refresh_from_db()
+    assert article.status == Article.Status.REVIEW and response["Location"] == LIST_URL
+    assert workflow_buttons(client.get(change_url(article)).content.decode()) == ["_save", "_preview", "_draft"]
+
+
+def test_a_reporter_cannot_publish_by_posting_the_button_anyway(client, no_publish, reporter, category):
+    client.force_login(reporter)
+    response = press(client, ADD_URL, "_publish", article_form(category, title="想直接发布"))
+    assert response.status_code == 200 and "status" in form_errors(response)
+    assert not Article.objects.filter(title="想直接发布").exists()
+
+
+def test_an_editor_publishes_now_or_schedules_by_the_time_given(client, editor, category):
+    client.force_login(editor)
+    response = press(client, ADD_URL, "_publish", article_form(category, title="马上发布", author=editor.pk))
+    assert response.status_code == 302
+    assert Article.objects.published().filter(title="马上发布").exists()
+    later = timezone.now() + timedelta(days=1)
+    date, time = split(later)
+    form = article_form(category, title="明天发布", author=editor.pk, published_at_0=date, published_at_1=time)
+    assert press(client, ADD_URL, "_publish", form).status_code == 302
+    article = Article.objects.get(title="明天发布")
+    assert article.status == Article.Status.PUBLISHED and article.is_scheduled
+    page = client.get(change_url(article)).content.decode()
+    assert workflow_buttons(page) == ["_save", "_draft"], "a scheduled article: 更新 or back to draft"
+    draft = make_article(title="草稿", category=category, author=editor, status=Article.Status.DRAFT)
+    draft.published_at = later
+    draft.save()
+    assert re.search(r'name="_publish"[^>]*>定时发布</button>', client.get(change_url(draft)).content.decode())
+
+
+def test_withdrawing_asks_for_the_reason_and_saves_nothing_without_it(client, editor, category, reporter):
+    article = make_article(title="要撤的稿", category=category, author=reporter)
+    client.force_login(editor)
+    assert workflow_buttons(client.get(change_url(article)).content.decode()) == ["_save", "_withdraw"]
+    response = press(client, change_url(article), "_withdraw", form_for(article, title="改过的标题"))
+    assert response.status_code == 200 and "withdrawn_reason" in form_errors(response)
+    article.refresh_from_db()
+    assert (article.title, article.status) == ("要撤的稿", Article.Status.PUBLISHED)
+    response = press(client, change_url(article), "_withdraw", form_for(article, withdrawn_reason="信息有误"))
+    article.refresh_from_db()
+    assert response.status_code == 302 and article.status == Article.Status.WITHDRAWN
+    assert workflow_buttons(client.get(change_url(article)).content.decode()) == ["_save", "_publish"]
+
+
+def test_preview_before_the_first_save_keeps_a_draft_and_shows_it(client, reporter, category):
+    client.force_login(reporter)
+    response = press(client, ADD_URL, "_preview", article_form(category, title="先看看效果"))
+    article = Article.objects.get(title="先看看效果")
+    assert article.status == Article.Status.DRAFT
+    assert response.status_code == 302 and response["Location"] == article.get_absolute_url()
+    page = client.get(response["Location"]).content.decode()
+    assert PREVIEW_BANNER in page and "先看看效果" in page
+    client.logout()
+    assert client.get(article.get_absolute_url()).status_code == 404, "readers never see it"

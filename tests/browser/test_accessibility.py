@@ -77,3 +77,20 @@ def test_no_serious_accessibility_violations(open_page, pages, axe_script, name,
     assert not violations, f"axe-core on {name} ({pages[name]}), {viewport['width']}px wide:\n" + "\n".join(
         map(describe, violations)
     )
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_article_forms_new_parts_have_no_serious_violations(open_page, browser, reporter, axe_script, viewport):
+    """#20: the 署名 section, the word count and the buttons that replaced the status menu, as axe sees
+    them in the reporter's add form (the rest of the page is Django's admin, not ours)."""
+    from tests.browser.test_comments_journey import admin_log_in
+
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = admin_log_in(open_page, context, reporter, "/admin/news/article/add/")
+    page.locator(".yz-editor-count").wait_for()
+    page.evaluate(axe_script.read_text(encoding="utf-8") + "\n;undefined")
+    ours = "[['.yz-workflow'], ['.yz-editor-count'], ['#id_reporters'], ['#id_responsible_editor']]"
+    violations = page.evaluate(RUN_AXE.replace("axe.run(document,", f"axe.run({{include: {ours}}},"))
+    serious = [violation for violation in violations if violation["impact"] in BLOCKING]
+    assert not serious, "\n".join(map(describe, serious))
+    context.close()

@@ -120,13 +120,17 @@ def test_reporter_writes_pastes_from_wechat_and_schedules(
     cover = tmp_path / "cover.jpg"
     cover.write_bytes(make_image_bytes(width=1600, height=1000, seed=6))
     page.locator("#id_cover").set_input_files(str(cover))
-    page.locator("#id_status").select_option("published")
     due = timezone.localtime() + timedelta(seconds=25)
-    page.locator("#id_published_at_0").fill(due.strftime("%Y-%m-%d"))
+    page.locator("#id_published_at_0").fill(due.strftime("%Y/%m/%d"))  # as the Chinese admin writes dates
     page.locator("#id_published_at_1").fill(due.strftime("%H:%M:%S"))
     page.locator(".field-body").evaluate("field => field.scrollIntoView({behavior: 'instant'})")
     screenshot(page, "admin-article-form-phone")
-    page.locator("input[name=_save]").click()
+    # #20: the button says what it does, and says 定时发布 once the time is in the future.
+    publish = page.locator(".yz-workflow button[name=_publish]")
+    expect(publish).to_have_text("定时发布")
+    publish.scroll_into_view_if_needed()
+    screenshot(page, "admin-article-buttons-phone")
+    publish.click()
     page.wait_for_url("**/admin/news/article/")
     assert page.locator(".yz-state--scheduled").count() == 1
     screenshot(page, "admin-article-list-phone")
@@ -199,10 +203,13 @@ def test_reporter_publishes_with_a_cover_and_it_is_on_home_and_its_category(
     cover = tmp_path / "library.jpg"
     cover.write_bytes(make_image_bytes(width=1400, height=900, seed=8))
     page.locator("#id_cover").set_input_files(str(cover))
-    page.locator("#id_status").select_option("published")
     page.locator(".field-body").evaluate("field => field.scrollIntoView({behavior: 'instant'})")
     screenshot(page, "admin-article-form-desktop")
-    page.locator("input[name=_save]").click()
+    buttons = page.locator(".yz-workflow button")
+    expect(buttons).to_have_text(["保存草稿", "预览", "发布"])
+    buttons.last.scroll_into_view_if_needed()
+    screenshot(page, "admin-article-buttons-desktop")
+    page.get_by_role("button", name="发布", exact=True).click()
     page.wait_for_url("**/admin/news/article/")
     screenshot(page, "admin-article-list-desktop")
 

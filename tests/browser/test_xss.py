@@ -770,7 +770,7 @@ def test_payloads_in_the_newsroom_never_run(readers, payload_site):
         expect(page.locator(".ProseMirror[contenteditable=true]")).to_contain_text("正文开头")
     new_title = pick("ontoggle")
     page.locator("#id_title").fill(new_title)
-    page.locator("input[name=_save]").click()
+    page.locator("button[name=_save]").click()  # 更新 (#20: the form's buttons)
     page.wait_for_url("**/admin/news/article/")
     writer.check("article saved")
     expect(page.locator("ul.messagelist li.success")).to_contain_text(new_title)
