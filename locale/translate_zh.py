@@ -788,6 +788,14 @@ ZH = {
     "Withdraw": "撤稿",
     "Publish again": "重新发布",
     "Delete": "删除",
+    # --- #20 编辑台 ---
+    "Editors' desk": "编辑台",
+    "Published today": "今日发布",
+    "Waiting for review": "待审核",
+    "Comments waiting": "待审评论",
+    "Reported comments": "被举报的评论",
+    "Most read today": "今日热门",
+    "%(views)s views": "%(views)s 次浏览",
 }
 
 
