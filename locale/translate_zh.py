@@ -788,6 +788,7 @@ ZH = {
     "Withdraw": "撤稿",
     "Publish again": "重新发布",
     "Delete": "删除",
+    "Somebody else saved this article at %(time)s, after you opened it. Nothing was saved, so their changes are not lost: open the article in a new tab, and carry over what you changed (it is still in this form).": "在你打开这篇文章之后，有人在 %(time)s 保存过它。为了不覆盖对方的修改，这次没有保存：请在新标签页中重新打开文章，再把你的改动（仍在本表单中）移过去。",
     # --- #20 编辑台 ---
     "Editors' desk": "编辑台",
     "Published today": "今日发布",

@@ -54,6 +54,10 @@ class ArticleAdminForm(forms.ModelForm):
         assume_scheme="https",
         help_text=Article._meta.get_field("source_url").help_text,
     )
+    # Optimistic locking (#20): when the form was loaded, as the article's updated_at. A save whose
+    # article was saved by somebody else since (or published, withdrawn, pinned from the list) is
+    # refused with a message, and what this person wrote stays in the form.
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
     user = None  # set by ArticleAdmin.get_form
     storage_error = None  # set by ArticleAdmin.changeform_view when the last try could not store a picture
 
@@ -73,12 +77,34 @@ class ArticleAdminForm(forms.ModelForm):
             # The buttons under the form say what happens (ArticleAdmin.workflow_buttons); the status
             # they give travels in this field, which a form posted without them still sets.
             status.widget = forms.HiddenInput()
+        if self.instance.pk and not self.is_bound:
+            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
 
     def clean(self):
         cleaned = super().clean()
         if self.storage_error is not None:
             raise self.storage_error
+        self._refuse_a_stale_save(cleaned.get("loaded_at", ""))
         return cleaned
+
+    def _refuse_a_stale_save(self, loaded):
+        """A form-wide error (shown at the top) when the article was saved since this form was loaded."""
+        if not self.instance.pk or not loaded:
+            return  # a new article, or a form posted without it (scripts, older tabs)
+        # Locked until the save commits (the admin saves in one transaction): two saves at once queue.
+        current = (
+            Article.objects.select_for_update().filter(pk=self.instance.pk).values_list("updated_at", flat=True).first()
+        )
+        if current is not None and current.isoformat() != loaded:
+            raise ValidationError(
+                _(
+                    "Somebody else saved this article at %(time)s, after you opened it. Nothing was saved, so "
+                    "their changes are not lost: open the article in a new tab, and carry over what you "
+                    "changed (it is still in this form)."
+                ),
+                code="stale",
+                params={"time": timezone.localtime(current).strftime("%H:%M:%S")},
+            )
 
     def clean_cover(self):
         cover = self.cleaned_data.get("cover")
@@ -200,7 +226,10 @@ class ArticleAdmin(admin.ModelAdmin):
     actions = ["publish_selected", "withdraw_selected", "pin_selected", "unpin_selected", "draft_selected"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["title", "category", "source", "source_url", "tags", "summary", "body", "cover"]}),
+        (
+            None,
+            {"fields": ["title", "category", "source", "source_url", "tags", "summary", "body", "cover", "loaded_at"]},
+        ),
         # 署名: 记者, 通讯员 and 摄影 under the title, 责任编辑 at the end of the article.
         (_("Bylines"), {"fields": ["reporters", "correspondents", "photographers", "byline", "responsible_editor"]}),
         (

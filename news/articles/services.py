@@ -63,6 +63,10 @@ def _sign_unsigned(article_ids, by):
     Article.objects.filter(pk__in=article_ids, responsible_editor="").update(responsible_editor=name)
 
 
+# Every change of an article's row moves ``updated_at`` (``.update()`` does not by itself): the
+# article form compares it to tell a stale save from a fresh one (ArticleAdminForm.clean_loaded_at).
+
+
 def publish(article_ids, *, by):
     """Publish; a draft or submission goes out now, a scheduled article keeps its time."""
     now = timezone.now()
@@ -72,7 +76,7 @@ def publish(article_ids, *, by):
             pk__in=article_ids, status__in=[Article.Status.DRAFT, Article.Status.REVIEW], published_at__lt=now
         ).update(published_at=now)
         updated = Article.objects.filter(pk__in=article_ids).update(
-            status=Article.Status.PUBLISHED, withdrawn_reason=""
+            status=Article.Status.PUBLISHED, withdrawn_reason="", updated_at=now
         )
         for article in Article.objects.filter(pk__in=article_ids):
             keep_revision(article, by)
@@ -85,7 +89,7 @@ def schedule(article_ids, *, at, by):
     with transaction.atomic():
         _sign_unsigned(article_ids, by)
         updated = Article.objects.filter(pk__in=article_ids).update(
-            status=Article.Status.PUBLISHED, published_at=at, withdrawn_reason=""
+            status=Article.Status.PUBLISHED, published_at=at, withdrawn_reason="", updated_at=timezone.now()
         )
         for article in Article.objects.filter(pk__in=article_ids):
             keep_revision(article, by)
@@ -94,7 +98,7 @@ def schedule(article_ids, *, at, by):
 
 
 def move_to_draft(article_ids):
-    updated = Article.objects.filter(pk__in=article_ids).update(status=Article.Status.DRAFT)
+    updated = Article.objects.filter(pk__in=article_ids).update(status=Article.Status.DRAFT, updated_at=timezone.now())
     changed(article_ids, {"status"})
     return updated
 
@@ -102,7 +106,7 @@ def move_to_draft(article_ids):
 def withdraw(article_ids, *, reason):
     """Hide from readers (410 Gone) with a reason the newsroom sees; leaves the headlines."""
     updated = Article.objects.filter(pk__in=article_ids).update(
-        status=Article.Status.WITHDRAWN, withdrawn_reason=reason, is_featured=False
+        status=Article.Status.WITHDRAWN, withdrawn_reason=reason, is_featured=False, updated_at=timezone.now()
     )
     changed(article_ids, {"status", "is_featured"})
     return updated
@@ -111,14 +115,16 @@ def withdraw(article_ids, *, reason):
 def pin(article_ids, *, order, until=None):
     """Put into the headlines (头条) in ``order``, until ``until`` or until unpinned."""
     updated = Article.objects.filter(pk__in=article_ids).update(
-        is_featured=True, headline_order=order, headline_until=until
+        is_featured=True, headline_order=order, headline_until=until, updated_at=timezone.now()
     )
     changed(article_ids, {"is_featured", "headline_order", "headline_until"})
     return updated
 
 
 def unpin(article_ids):
-    updated = Article.objects.filter(pk__in=article_ids).update(is_featured=False, headline_until=None)
+    updated = Article.objects.filter(pk__in=article_ids).update(
+        is_featured=False, headline_until=None, updated_at=timezone.now()
+    )
     changed(article_ids, {"is_featured", "headline_until"})
     return updated
 

@@ -10,12 +10,14 @@ from pathlib import PurePosixPath
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from taggit.models import Tag
 
-from accounts.roles import REPORTER
-from news.articles.factories import make_article, make_category, make_cover, make_source
+from accounts.roles import EDITOR, REPORTER
+from news.articles import services
+from news.articles.factories import make_article, make_category, make_cover, make_source, make_user
 from news.articles.models import Article, ArticleRevision, Category, SiteSettings, Source
 from news.viewcounts.models import ArticleDailyViews, Reaction
 from tests.articles.admin_forms import article_form
@@ -1132,3 +1134,49 @@ def test_preview_before_the_first_save_keeps_a_draft_and_shows_it(client, report
     assert PREVIEW_BANNER in page and "先看看效果" in page
     client.logout()
     assert client.get(article.get_absolute_url()).status_code == 404, "readers never see it"
+
+
+# --- #20: two editors on one article: a stale save is refused, never a silent overwrite ---------
+
+
+def loaded_at(client, article):
+    page = client.get(change_url(article)).content.decode()
+    return re.search(r'name="loaded_at" value="([^"]+)"', page).group(1)
+
+
+def test_a_second_editors_stale_save_gets_the_conflict_message(client, editor, category, reporter):
+    article = make_article(title="原来的标题", category=category, author=reporter)
+    second = Client()
+    other_editor = make_user("editor2", role=EDITOR)
+    client.force_login(editor)
+    second.force_login(other_editor)
+    mine, theirs = loaded_at(client, article), loaded_at(second, article)
+    assert (
+        client.post(change_url(article), form_for(article, title="第一位编辑改的", loaded_at=mine)).status_code == 302
+    )
+    response = second.post(change_url(article), form_for(article, title="第二位编辑改的", loaded_at=theirs))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "在你打开这篇文章之后，有人在" in page and "这次没有保存" in page
+    assert 'value="第二位编辑改的"' in page, "what they wrote stays in the form"
+    article.refresh_from_db()
+    assert article.title == "第一位编辑改的"
+    # Opened again, their save goes through.
+    fresh = loaded_at(second, article)
+    assert (
+        second.post(change_url(article), form_for(article, title="第二位编辑改的", loaded_at=fresh)).status_code == 302
+    )
+    article.refresh_from_db()
+    assert article.title == "第二位编辑改的"
+
+
+def test_a_save_after_a_list_action_is_stale_too(client, editor, category, reporter):
+    """Withdrawn from the list while the form was open: saving the form may not publish it again."""
+    article = make_article(title="被撤的稿", category=category, author=reporter)
+    client.force_login(editor)
+    opened = loaded_at(client, article)
+    services.withdraw([article.pk], reason="信息有误")
+    response = client.post(change_url(article), form_for(article, status="published", loaded_at=opened))
+    assert response.status_code == 200 and "这次没有保存" in response.content.decode()
+    article.refresh_from_db()
+    assert article.status == Article.Status.WITHDRAWN

@@ -253,3 +253,26 @@ def test_the_body_editor_speaks_chinese(open_page, browser, reporter):
     assert arrow == ['""', "5px"], arrow
     page.screenshot(path=str(ARTIFACTS / "admin-editor-menu-desktop.png"))
     context.close()
+
+
+def test_a_second_editors_stale_save_gets_the_conflict_message(open_page, browser, editor, reporter, category):
+    """#20: two editors open one article; the first saves; the second's save is refused with a message
+    that says what happened, and what they typed stays in the form (at 1280 and at 375 px)."""
+    from accounts.roles import EDITOR
+    from news.articles.factories import make_article, make_user
+    from news.articles.models import Article
+
+    article = make_article(title="两位编辑同时打开", category=category, author=reporter)
+    url = f"/admin/news/article/{article.pk}/change/"
+    first = admin_log_in(open_page, browser.new_context(viewport=DESKTOP, locale="zh-CN"), editor, url)
+    second_editor = make_user("editor2", role=EDITOR)
+    second = admin_log_in(open_page, browser.new_context(viewport=PHONE, locale="zh-CN"), second_editor, url)
+    first.locator("#id_title").fill("第一位编辑改的标题")
+    first.get_by_role("button", name="更新").click()
+    first.wait_for_url("**/admin/news/article/")
+    second.locator("#id_title").fill("第二位编辑改的标题")
+    second.get_by_role("button", name="更新").click()
+    expect(second.locator("ul.errorlist.nonfield")).to_contain_text("这次没有保存")
+    expect(second.locator("#id_title")).to_have_value("第二位编辑改的标题")
+    screenshot(second, "admin-article-conflict-phone")
+    assert Article.objects.get(pk=article.pk).title == "第一位编辑改的标题"
