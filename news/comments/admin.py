@@ -271,18 +271,30 @@ class CommentAdmin(admin.ModelAdmin):
         comment = self.get_object(request, object_id)
         if comment is None or comment.user.is_staff:
             raise Http404(_("No such comment."))
-        form = BanForm(request.POST or None)
+        # #20: banning from a comment offers to reject that comment too (checked; for those who moderate).
+        may_reject = comment.status != Comment.Status.REJECTED and request.user.has_perm("comments.moderate_comment")
+        form = BanForm(request.POST or None, may_reject=may_reject)
         if request.method == "POST" and form.is_valid():
-            services.user_ban(
-                user=comment.user,
-                by=request.user,
-                duration=form.cleaned_data["duration"],
-                reason=form.cleaned_data["reason"],
-                comment=comment,
+            with transaction.atomic():
+                services.user_ban(
+                    user=comment.user,
+                    by=request.user,
+                    duration=form.cleaned_data["duration"],
+                    reason=form.cleaned_data["reason"],
+                    comment=comment,
+                )
+                rejected = form.cleaned_data.get("reject_comment") and services.comments_moderate(
+                    comments=[comment],
+                    kind=ModerationAction.Kind.REJECT,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+            message = (
+                _("%(user)s is banned and listed in the blackroom; their comment is rejected.")
+                if rejected
+                else _("%(user)s is banned and listed in the blackroom.")
             )
-            self.message_user(
-                request, _("%(user)s is banned and listed in the blackroom.") % {"user": comment.user}, messages.SUCCESS
-            )
+            self.message_user(request, message % {"user": comment.user}, messages.SUCCESS)
             return redirect("admin:comments_comment_changelist")
         context = {
             **self.admin_site.each_context(request),
@@ -302,6 +314,17 @@ class BanForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label=_("reason"), max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+    reject_comment = forms.BooleanField(
+        label=_("Also reject this comment (the reason above is shown to its author)"),
+        required=False,
+        initial=True,
+        label_suffix="",
+    )
+
+    def __init__(self, *args, may_reject=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_reject:
+            del self.fields["reject_comment"]
 
 
 class RejectForm(forms.Form):

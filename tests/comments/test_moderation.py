@@ -1,5 +1,7 @@
 """The moderators' admin: the queue, bulk actions, bans, sensitive words, the log, and who may do what."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -382,3 +384,31 @@ def test_old_admin_bookmarks_of_moved_models_lead_to_their_new_pages(client, mod
     response = client.get(old)
     assert response.status_code == 301
     assert response["Location"] == new
+
+
+def test_banning_from_a_comment_offers_to_reject_it_too(client, moderator, article):
+    """#20: the ban form has 同时拒绝这条评论, checked; the author sees the ban's reason on 我的评论."""
+    author = make_user("spammer")
+    comment = comments(article, 1, "approved", user=author)[0]
+    client.force_login(moderator)
+    url = reverse("admin:comments_comment_ban", args=[comment.pk])
+    page = client.get(url).content.decode()
+    assert re.search(r'<input type="checkbox" name="reject_comment"[^>]*checked', page)
+    assert "同时拒绝这条评论" in page
+    response = client.post(url, {"duration": "7d", "reason": "发广告", "reject_comment": "on"}, follow=True)
+    assert "已被禁言并列入小黑屋，这条评论已被拒绝" in response.content.decode()
+    comment.refresh_from_db()
+    assert (comment.status, comment.moderation_reason) == (Comment.Status.REJECTED, "发广告")
+    assert Ban.objects.filter(user=author).exists()
+    assert set(ModerationAction.objects.values_list("kind", flat=True)) == {"ban", "reject"}
+    # A comment already rejected: nothing more to offer.
+    assert "reject_comment" not in client.get(url).content.decode()
+
+
+def test_a_ban_that_fails_rejects_nothing(client, moderator, article):
+    comment = comments(article, 1, "approved", user=make_user("spammer"))[0]
+    client.force_login(moderator)
+    url = reverse("admin:comments_comment_ban", args=[comment.pk])
+    assert client.post(url, {"duration": "7d", "reason": "", "reject_comment": "on"}).status_code == 400
+    comment.refresh_from_db()
+    assert comment.status == Comment.Status.APPROVED and not Ban.objects.exists()
