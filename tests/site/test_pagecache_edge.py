@@ -57,6 +57,15 @@ def reader(username, nickname=""):
     return client, user
 
 
+def pressed_everything(user, article, comment):
+    """``user`` chose 鲜花, kept the article (收藏) and liked ``comment``; returns the reaction."""
+    flower = Reaction.objects.get(name="鲜花")
+    ReactionVote.objects.create(article=article, reaction=flower, visitor=account_visitor(user))
+    Favourite.objects.create(user=user, article=article)
+    CommentLike.objects.create(user=user, comment=comment)
+    return flower
+
+
 def parts(client, path):
     response = client.get("/page-parts/", {"path": path})
     assert response["Cache-Control"] == "no-store, private"
@@ -66,10 +75,7 @@ def parts(client, path):
 def test_nginx_gets_the_residents_copy_with_nothing_of_anyones(article, neighbour_comment):
     """老张 reacted, kept the article and liked a comment; the copy nginx shares carries none of it."""
     client, zhang = reader("zhang", "老张")
-    flower = Reaction.objects.get(name="鲜花")
-    ReactionVote.objects.create(article=article, reaction=flower, visitor=account_visitor(zhang))
-    Favourite.objects.create(user=zhang, article=article)
-    CommentLike.objects.create(user=zhang, comment=neighbour_comment)
+    pressed_everything(zhang, article, neighbour_comment)
     url = article.get_absolute_url()
     for expected in ("miss", "hit"):
         response = client.get(url, **EDGE)
@@ -89,10 +95,7 @@ def test_nginx_gets_the_residents_copy_with_nothing_of_anyones(article, neighbou
 def test_page_parts_give_each_resident_their_own(article, neighbour_comment, django_assert_num_queries):
     zhang_client, zhang = reader("zhang", "老张")
     li_client, _li = reader("li", "小李")
-    flower = Reaction.objects.get(name="鲜花")
-    ReactionVote.objects.create(article=article, reaction=flower, visitor=account_visitor(zhang))
-    Favourite.objects.create(user=zhang, article=article)
-    CommentLike.objects.create(user=zhang, comment=neighbour_comment)
+    flower = pressed_everything(zhang, article, neighbour_comment)
     url = article.get_absolute_url()
     zhang_client.get("/")  # the session and the bell's count read once
     with django_assert_num_queries(2):  # the user; one statement for the page's own-ness and the parts
