@@ -211,6 +211,11 @@ def test_reporter_publishes_with_a_cover_and_it_is_on_home_and_its_category(
     screenshot(page, "admin-article-buttons-desktop")
     page.get_by_role("button", name="发布", exact=True).click()
     page.wait_for_url("**/admin/news/article/")
+    # #20: the list fits 1280 px: no column is scrolled out of sight.
+    overflow = page.evaluate(
+        "() => { const r = document.querySelector('#changelist .results'); return r.scrollWidth - r.clientWidth; }"
+    )
+    assert overflow <= 0, f"the article list is {overflow}px too wide at 1280 px"
     screenshot(page, "admin-article-list-desktop")
 
     article = Article.objects.get(title="禹州市图书馆新馆开放")
