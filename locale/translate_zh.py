@@ -790,7 +790,7 @@ ZH = {
     "Delete": "删除",
     "Somebody else saved this article at %(time)s, after you opened it. Nothing was saved, so their changes are not lost: open the article in a new tab, and carry over what you changed (it is still in this form).": "在你打开这篇文章之后，有人在 %(time)s 保存过它。为了不覆盖对方的修改，这次没有保存：请在新标签页中重新打开文章，再把你的改动（仍在本表单中）移过去。",
     "Also reject this comment (the reason above is shown to its author)": "同时拒绝这条评论（作者会看到上面的原因）",
-    "%(user)s is banned and listed in the blackroom; their comment is rejected.": "%(user)s 已被禁言并列入小黑屋，这条评论已被拒绝。",
+    "%(user)s is banned and listed in the blackroom; their comment is rejected.": "已禁言 %(user)s，并列入小黑屋；这条评论已被拒绝。",
     # --- #20 编辑台 ---
     "Editors' desk": "编辑台",
     "Published today": "今日发布",

@@ -396,7 +396,7 @@ def test_banning_from_a_comment_offers_to_reject_it_too(client, moderator, artic
     assert re.search(r'<input type="checkbox" name="reject_comment"[^>]*checked', page)
     assert "同时拒绝这条评论" in page
     response = client.post(url, {"duration": "7d", "reason": "发广告", "reject_comment": "on"}, follow=True)
-    assert "已被禁言并列入小黑屋，这条评论已被拒绝" in response.content.decode()
+    assert "并列入小黑屋；这条评论已被拒绝" in response.content.decode()
     comment.refresh_from_db()
     assert (comment.status, comment.moderation_reason) == (Comment.Status.REJECTED, "发广告")
     assert Ban.objects.filter(user=author).exists()
