@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from news.articles.admin_articles import ArticleAdmin  # noqa: F401 - registers the article admin
+from news.articles.admin_topics import TopicAdmin  # noqa: F401 - registers the topic admin
 from news.articles.models import Category, SiteSettings, Source
 from yzgz import images
 

@@ -19,7 +19,8 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 
 from news.articles.converters import text_segment
-from news.articles.models import Article, Category, SiteSettings
+from news.articles.models import Article, Category, SiteSettings, Topic
+from news.articles.topics import topic_articles
 
 FEED_SIZE = 30
 # The articles are Chinese whatever language a reader chose for the interface.
@@ -148,3 +149,22 @@ class CategoryAtomFeed(CategoryFeed):
     """The same as Atom 1.0."""
 
     feed_type = Atom1Feed
+
+
+class TopicFeed(LatestArticlesFeed):
+    """The 30 newest public articles of a public topic (专题), from all its sections (RSS 2.0)."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Topic.objects.public(), slug=text_segment(slug))
+
+    def title(self, obj):
+        return xml_text(f"{obj.title} - {SiteSettings.current().site_name}")
+
+    def description(self, obj):
+        return xml_text(obj.introduction) or super().description(obj)
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def articles(self, obj):
+        return topic_articles(obj)

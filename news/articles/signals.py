@@ -7,12 +7,13 @@ changes and here after every save or delete of an article. Other apps connect to
 rankings in news.viewcounts, for one); nothing here imports them.
 """
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import Signal
 from taggit.models import Tag
 
-from news.articles.models import Article, Category, SiteSettings, Source
+from news.articles.models import Article, Category, SiteSettings, Source, Topic, TopicSection
 from news.articles.navigation import forget_category_tree
+from news.articles.topics import forget_topics
 from yzgz import pagecache
 
 article_changed = Signal()
@@ -45,7 +46,13 @@ post_save.connect(_article_saved, sender=Article, dispatch_uid="news-article-sav
 post_delete.connect(_article_deleted, sender=Article, dispatch_uid="news-article-deleted")
 post_save.connect(forget_category_tree, sender=Category, dispatch_uid="news-category-saved")
 post_delete.connect(forget_category_tree, sender=Category, dispatch_uid="news-category-deleted")
+# 专题: the cached list of topics (home page, article pages); a deleted tag empties its sections.
+for model in (Topic, TopicSection, Tag):
+    post_save.connect(forget_topics, sender=model, dispatch_uid=f"news-topics-{model.__name__}-saved")
+    post_delete.connect(forget_topics, sender=model, dispatch_uid=f"news-topics-{model.__name__}-deleted")
+m2m_changed.connect(forget_topics, sender=TopicSection.articles.through, dispatch_uid="news-topics-picked")
+m2m_changed.connect(pagecache.bump_on_commit, sender=TopicSection.articles.through, dispatch_uid="pagecache-picked")
 # Anything else a cached page shows (see yzgz.pagecache).
-for model in (Category, Source, SiteSettings, Tag):
+for model in (Category, Source, SiteSettings, Tag, Topic, TopicSection):
     post_save.connect(pagecache.bump_on_commit, sender=model, dispatch_uid=f"pagecache-{model.__name__}-saved")
     post_delete.connect(pagecache.bump_on_commit, sender=model, dispatch_uid=f"pagecache-{model.__name__}-deleted")

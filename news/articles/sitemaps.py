@@ -1,4 +1,4 @@
-"""Sitemaps (an index of articles, categories and tags), the Google News sitemap and robots.txt.
+"""Sitemaps (an index of articles, categories, tags and topics), the Google News sitemap and robots.txt.
 
 ``SITEMAPS`` feeds Django's sitemap index at ``/sitemap.xml`` and its sections at
 ``/sitemap-<section>.xml``, paginated by ``?p=``. The news sitemap has its own view,
@@ -20,7 +20,7 @@ from django.utils import timezone
 from taggit.models import Tag
 
 from news.articles.feeds import xml_text
-from news.articles.models import Article, Category, SiteSettings
+from news.articles.models import Article, Category, SiteSettings, Topic
 from yzgz.siteurl import absolute_url
 
 # URLs per sitemap page. The protocol allows 50,000; smaller pages are quicker to build
@@ -68,7 +68,19 @@ class TagSitemap(Sitemap):
         return reverse("news:tag-detail", args=[item.slug])
 
 
-SITEMAPS = {"articles": ArticleSitemap, "categories": CategorySitemap, "tags": TagSitemap}
+class TopicSitemap(Sitemap):
+    """Public topics (专题): active and archived; a draft is not there."""
+
+    limit = PAGE_LIMIT
+
+    def items(self):
+        return Topic.objects.public().only("id", "slug", "updated_at").order_by("id")
+
+    def lastmod(self, item):
+        return item.updated_at
+
+
+SITEMAPS = {"articles": ArticleSitemap, "categories": CategorySitemap, "tags": TagSitemap, "topics": TopicSitemap}
 
 
 @sitemap_views.x_robots_tag

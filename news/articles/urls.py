@@ -33,6 +33,9 @@ urlpatterns = [
         cache_anonymous(views.PublisherArticleListView.as_view(), query=["page"]),
         name="publisher-detail",
     ),
+    path("topics/", cache_anonymous(views.TopicIndexView.as_view()), name="topic-index"),
+    path("topic/<str:slug>/", cache_anonymous(views.TopicDetailView.as_view()), name="topic-detail"),
+    path("topic/<str:slug>/feed/", on_site_address(feeds.TopicFeed()), name="topic-feed"),
     path("tags/", cache_anonymous(views.TagIndexView.as_view()), name="tag-index"),
     path(
         "archive/<int:year>/<int:month>/",

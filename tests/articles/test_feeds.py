@@ -305,10 +305,10 @@ def test_feed_query_count_does_not_grow_with_the_number_of_articles(client, medi
 # --- sitemaps ---------------------------------------------------------------------------
 
 
-def test_sitemap_index_lists_articles_categories_and_tags(client, world):
+def test_sitemap_index_lists_articles_categories_tags_and_topics(client, world):
     root = get_xml(client, "/sitemap.xml")
     sections = [loc.text for loc in root.iterfind("sm:sitemap/sm:loc", NS)]
-    assert sections == [f"{SITE}/sitemap-articles.xml", f"{SITE}/sitemap-categories.xml", f"{SITE}/sitemap-tags.xml"]
+    assert sections == [f"{SITE}/sitemap-{name}.xml" for name in ("articles", "categories", "tags", "topics")]
     article_lastmod = root.find("sm:sitemap/sm:lastmod", NS).text
     latest = max(a.updated_at for a in Article.objects.published())
     assert datetime.fromisoformat(article_lastmod) == latest

@@ -73,3 +73,15 @@ def test_nothing_to_do_on_an_empty_media_directory(media_root):
     out = StringIO()
     call_command("prune_uploads", stdout=out)
     assert "Would remove 0 unused picture(s)" in out.getvalue()
+
+
+def test_a_topics_cover_is_kept_and_a_replaced_one_goes(media_root):
+    from news.articles.models import Topic
+
+    kept = upload("topics/2026/11/kept.jpg")
+    replaced = upload("topics/2026/10/replaced.jpg")
+    topic = Topic.objects.create(title="防汛专题", slug="flood", status=Topic.Status.ACTIVE)
+    Topic.objects.filter(pk=topic.pk).update(cover=kept)
+    call_command("prune_uploads", "--delete", stdout=StringIO())
+    assert exists(kept) and exists(images.rendition_name(kept, 400, "webp"))
+    assert not exists(replaced) and not exists(images.rendition_name(replaced, 400, "webp"))

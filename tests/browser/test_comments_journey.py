@@ -265,7 +265,9 @@ def test_moderator_bans_a_resident_who_then_cannot_comment(
     page.get_by_label("7 天").check()
     page.locator("input[name=reason]").fill("发布广告")
     page.get_by_role("button", name="禁言作者").click()
-    expect(page.locator("ul.messagelist li.success")).to_have_text(f"已禁言 {resident.username}，并列入小黑屋；这条评论已被拒绝。")
+    expect(page.locator("ul.messagelist li.success")).to_have_text(
+        f"已禁言 {resident.username}，并列入小黑屋；这条评论已被拒绝。"
+    )
     advert.refresh_from_db()
     assert advert.status == Comment.Status.REJECTED
 

@@ -46,7 +46,7 @@ from accounts.models import Ban, User
 from accounts.roles import EDITOR, MODERATOR, REPORTER
 from news.api.models import ApiToken
 from news.articles.factories import make_article, make_category, make_image_bytes, make_source, make_user
-from news.articles.models import Article, ArticleRevision, Category, SiteSettings, Source
+from news.articles.models import Article, ArticleRevision, Category, SiteSettings, Source, Topic, TopicSection
 from news.comments import services
 from news.comments.models import (
     Comment,
@@ -76,7 +76,9 @@ REFUSED = "refused"  # 400: the request itself is refused, whoever sends it
 PASSWORD = "demo-password-123"  # news.articles.factories.make_user's default
 NEW_PASSWORD = "Matrix-new-Secret-2468"
 DRAFT_TITLE = "矩阵测试未公开草稿"
-DRAFT_LEAKS = ("{draft_title}", "/article/{draft}/")  # must appear on no public page
+DRAFT_TOPIC_TITLE = "矩阵测试未公开专题"
+# Must appear on no public page (the public topic hand-picks the draft article too).
+DRAFT_LEAKS = ("{draft_title}", "/article/{draft}/", "{draft_topic_title}", "/topic/{draft_topic_slug}/")
 
 
 def everyone(outcome=OK, **exceptions):
@@ -232,7 +234,8 @@ URL_RULES = {
     "attachment/<id:pk>/": [get("/attachment/999999/", everyone(HIDDEN), label="unknown attachment")],
     "sitemap.xml": [get("/sitemap.xml", everyone(), **PUBLIC_LIST)],
     "sitemap-<section>.xml": [
-        get(f"/sitemap-{section}.xml", everyone(), **PUBLIC_LIST) for section in ("articles", "categories", "tags")
+        get(f"/sitemap-{section}.xml", everyone(), **PUBLIC_LIST)
+        for section in ("articles", "categories", "tags", "topics")
     ],
     "news-sitemap.xml": [get("/news-sitemap.xml", everyone(), **PUBLIC_LIST)],
     # --- the public site ---
@@ -324,6 +327,16 @@ URL_RULES = {
         ),
     ],
     "tag/<str:slug>/": [get("/tag/{tag_slug}/", everyone(), **PUBLIC_LIST)],
+    # 专题 (#20): a draft topic is previewed by those who edit topics (editors) only.
+    "topics/": [get("/topics/", everyone(), **PUBLIC_LIST)],
+    "topic/<str:slug>/": [
+        get("/topic/{topic_slug}/", everyone(), label="active", **PUBLIC_LIST),
+        get("/topic/{draft_topic_slug}/", only(E, S, otherwise=HIDDEN), label="draft"),
+    ],
+    "topic/<str:slug>/feed/": [
+        get("/topic/{topic_slug}/feed/", everyone(), label="active", **PUBLIC_LIST),
+        get("/topic/{draft_topic_slug}/feed/", everyone(HIDDEN), label="draft"),
+    ],
     "source/<id:pk>/": [get("/source/{source}/", everyone(), **PUBLIC_LIST)],
     "publisher/<str:username>/": [get("/publisher/{publisher}/", everyone(), **PUBLIC_LIST)],
     "rank/": [get("/rank/", everyone(), **PUBLIC_LIST)],
@@ -602,6 +615,18 @@ URL_RULES = {
     ],
     # --- the newsroom's reference data: editors; reporters may look it up ---
     **model_admin(
+        "news/topic",
+        Topic,
+        obj="spare_topic",
+        changelist=staff(E, S),
+        add=staff(E, S),
+        view=staff(E, S),
+        change=staff(E, S),
+        delete=staff(E, S),
+        add_form={"title": "矩阵新专题", "slug": "matrix-new-topic", "sections-0-title": "矩阵板块"},
+        change_form={"title": "改过的专题"},
+    ),
+    **model_admin(
         "news/category",
         Category,
         obj="spare_category",
@@ -782,6 +807,7 @@ ACTION_RULES = {
     "news.article.unpin_selected": action(E, S, target="headline"),
     "news.article.delete_selected": action(E, S, target="draft"),
     "news.category.delete_selected": action(E, S, target="spare_category"),
+    "news.topic.delete_selected": action(E, S, target="spare_topic"),
     "news.source.delete_selected": action(E, S, target="spare_source"),
     "news.sitesettings.delete_selected": action(target="settings"),
     "viewcounts.reaction.delete_selected": action(target="reaction"),
@@ -838,6 +864,12 @@ def world(django_db_setup, django_db_blocker):
         gone_pk = gone.pk
         gone.delete()  # leaves its CommentRecord
         published_at = timezone.localtime(published.published_at)
+        topic = Topic.objects.create(title="矩阵测试专题", slug="matrix-topic", status=Topic.Status.ACTIVE)
+        TopicSection.objects.create(topic=topic, title="矩阵板块", tag=Tag.objects.get(name="民生")).articles.add(
+            published, draft
+        )
+        draft_topic = Topic.objects.create(title=DRAFT_TOPIC_TITLE, slug="matrix-draft-topic")
+        TopicSection.objects.create(topic=draft_topic, title="草稿板块").articles.add(published)
         notice = Notification.objects.create(
             recipient=users[RESIDENT], kind=Notification.Kind.REPLY, article=published, comment=comment, actor=commenter
         )
@@ -872,6 +904,10 @@ def world(django_db_setup, django_db_blocker):
             "api_token": ApiToken.issue(users[RESIDENT], "矩阵应用")[1].pk,
             "settings": SiteSettings.objects.get_or_create(pk=1)[0].pk,
             "spare_group": Group.objects.create(name="矩阵临时组").pk,
+            "topic_slug": topic.slug,
+            "draft_topic_slug": draft_topic.slug,
+            "draft_topic_title": DRAFT_TOPIC_TITLE,
+            "spare_topic": Topic.objects.create(title="矩阵空专题", slug="matrix-spare-topic").pk,
             "year": published_at.year,
             "month": published_at.month,
         }

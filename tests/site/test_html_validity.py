@@ -31,6 +31,8 @@ EXPECTED = {
     "article-signed-in": 'class="comment-form comment-form--reply"',
     "search": 'class="item__summary search-snippet"',
     "login": 'name="password"',
+    "topic": 'class="box topic__section"',
+    "topics": 'class="topic-card topic-card--with-cover"',
     "register": 'name="password2"',
     # A resident's own pages (#21), with a notice of each kind and a kept article.
     "notifications": 'class="notice__reason"',
@@ -40,7 +42,7 @@ EXPECTED = {
 
 
 def make_pages(seed_article, resident):
-    """Content for the six checked pages; returns {name: path}.
+    """Content for the checked pages; returns {name: path}.
 
     The seed article and its neighbours fill the home page, their category and the search
     results; a featured article with a cover and a short comment thread is the article page.
@@ -64,6 +66,14 @@ def make_pages(seed_article, resident):
     Comment.objects.create(article=article, user=neighbour, parent=first, body="一直开到月底。", status=approved)
     Comment.objects.create(article=article, user=neighbour, body="今年的窑变很漂亮。", status=approved)
     _recount([article.pk])
+    # 专题 (#20): on the home page, its own page and the index, with a cover and two sections.
+    from news.articles.models import Topic
+
+    topic = Topic.objects.create(
+        title="钧瓷文化节专题", slug="钧瓷", status=Topic.Status.ACTIVE, cover=make_cover(seed=4), introduction="导语。"
+    )
+    topic.sections.create(title="开幕", order=0).articles.add(article, seed_article)
+    topic.sections.create(title="更多报道", order=1, tag=seed_article.tags.first())
     return {
         "home": reverse("news:home"),
         "category": seed_article.category.get_absolute_url(),
@@ -71,6 +81,8 @@ def make_pages(seed_article, resident):
         "search": reverse("search:search") + "?q=" + quote(SEARCH_WORD),
         "login": reverse("accounts:login"),
         "register": reverse("accounts:register"),
+        "topic": topic.get_absolute_url(),
+        "topics": reverse("news:topic-index"),
     }
 
 

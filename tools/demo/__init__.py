@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from accounts.roles import EDITOR, MODERATOR, REPORTER
 from news.articles.factories import make_cover
-from news.articles.models import Article, Category, Source
+from news.articles.models import Article, Category, Source, Topic, TopicSection
 
 SEED_FILE = Path(__file__).with_name("seed_article.json")
 
@@ -377,6 +377,55 @@ def load_daily_views(now):
     ArticleDailyViews.objects.bulk_create(rows, batch_size=500)
 
 
+# 专题: (slug, title, status, introduction, cover seed, [(section, tag, hand-picked titles)]).
+DEMO_TOPICS = [
+    (
+        "dangjian",
+        "党建引领 基层治理",
+        Topic.Status.ACTIVE,
+        "各街道、乡镇以党建观摩促提升，把党建工作融入基层治理的每个环节。\n\n本专题汇集观摩活动和各地的做法。",
+        101,
+        [("观摩活动", None, "seed"), ("各地动态", "党建", None)],
+    ),
+    (
+        "乡村振兴",
+        "乡村振兴在禹州",
+        Topic.Status.ACTIVE,
+        "产业、人才、文化、生态、组织五个方面，看禹州乡村的变化。",
+        102,
+        [("乡村振兴", "乡村振兴", None), ("民生实事", "民生", None)],
+    ),
+    (
+        "yingshang",
+        "优化营商环境",
+        Topic.Status.ARCHIVED,
+        "2025 年优化营商环境系列报道。",
+        None,
+        [("报道", "营商环境", None)],
+    ),
+]
+
+
+def load_topics(seed_title, users, covers=True):
+    """Three 专题: two active (on the home page), one archived; the seed article hand-picked in one."""
+    from taggit.models import Tag
+
+    for slug, title, status, introduction, cover_seed, sections in DEMO_TOPICS:
+        if Topic.objects.filter(slug=slug).exists():
+            continue
+        topic = Topic(slug=slug, title=title, status=status, introduction=introduction, created_by=users["editor"])
+        if covers and cover_seed is not None:
+            topic.cover.save(f"demo-topic-{cover_seed}.jpg", make_cover(seed=cover_seed), save=False)
+        topic.save()
+        for order, (section_title, tag_name, picked) in enumerate(sections):
+            section = TopicSection.objects.create(
+                topic=topic, title=section_title, order=order, tag=Tag.objects.filter(name=tag_name).first()
+            )
+            if picked == "seed":
+                seed = Article.objects.get(title=seed_title)
+                section.articles.add(seed, *Article.objects.published().filter(category=seed.category)[:3])
+
+
 def load_demo(now=None, covers=True):
     """Load everything; returns (articles created, every demo login by username: staff, then
     residents). ``covers=False`` writes no files."""
@@ -386,6 +435,8 @@ def load_demo(now=None, covers=True):
     sources = ensure_sources()
     created = load_seed(users, categories, sources)
     created += load_generated(users, categories, sources, now, covers=covers)
-    residents = load_comments(json.loads(SEED_FILE.read_text(encoding="utf-8"))["title"])
+    seed_title = json.loads(SEED_FILE.read_text(encoding="utf-8"))["title"]
+    residents = load_comments(seed_title)
+    load_topics(seed_title, users, covers=covers)
     load_daily_views(now)
     return created, {**users, **residents}

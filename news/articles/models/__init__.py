@@ -2,6 +2,7 @@
 
 from .articles import Article, ArticleQuerySet, ArticleRevision, Category, Source, names
 from .site import ModerationMode, SiteSettings
+from .topics import Topic, TopicSection
 
 __all__ = [
     "Article",
@@ -11,5 +12,7 @@ __all__ = [
     "ModerationMode",
     "SiteSettings",
     "Source",
+    "Topic",
+    "TopicSection",
     "names",
 ]

@@ -227,10 +227,11 @@ def article_meta(context, article):
 
 
 @register.inclusion_tag("includes/meta.html", takes_context=True)
-def page_meta(context, title="", description=""):
-    """The share card of a page that is not an article (home, lists): the site's default picture,
-    WeChat's card inside WeChat. The title is a list's heading unless given; the canonical
-    address is the page's own, tracking parameters left out."""
+def page_meta(context, title="", description="", cover=None):
+    """The share card of a page that is not an article (home, lists, 专题): ``cover``'s picture (an
+    object with a cover: a topic) or the site's default picture, WeChat's card inside WeChat. The
+    title is a list's heading unless given; the canonical address is the page's own, tracking
+    parameters left out; a preview is not indexed."""
     request = context.get("request")
     site = context.get("site") or SiteSettings.current()
     if not title and context.get("list_kind"):
@@ -243,8 +244,9 @@ def page_meta(context, title="", description=""):
         "canonical_url": canonical_url,
         "title": title,
         "description": description or site.slogan,
-        "image": default_picture_of(request, site),
-        "image_alt": site.site_name,
+        "image": (cover_of(request, cover) if cover else None) or default_picture_of(request, site),
+        "image_alt": title if cover and cover.cover else site.site_name,
+        "noindex": context.get("is_preview", False),
         "wechat": wechat_card(context, site),
     }
 

@@ -9,6 +9,7 @@ from .lists import (
     TagArticleListView,
     TagIndexView,
 )
+from .topics import TopicDetailView, TopicIndexView
 
 __all__ = [
     "ArticleDetailView",
@@ -19,4 +20,6 @@ __all__ = [
     "SourceArticleListView",
     "TagArticleListView",
     "TagIndexView",
+    "TopicDetailView",
+    "TopicIndexView",
 ]

@@ -8,6 +8,7 @@ from news.articles import wechat
 from news.articles.models import Article
 from news.articles.navigation import category_tree
 from news.articles.permissions import can_preview_article
+from news.articles.topics import active_topics, topics_of
 
 HEADLINE_COUNT = 5
 LATEST_COUNT = 10
@@ -37,6 +38,7 @@ class HomeView(TemplateView):
             headlines=list(Article.objects.for_list().headlines()[:HEADLINE_COUNT]),
             latest=[loaded[pk] for pk in latest_ids if pk in loaded],
             blocks=blocks,
+            topics=active_topics(),
             **kwargs,
         )
 
@@ -119,6 +121,7 @@ class ArticleDetailView(DetailView):
             count_view=not self.is_preview,
             is_preview=self.is_preview,
             article_tags=article_tags,
+            topics=topics_of(article, article_tags),
             previous_article=previous_article,
             next_article=next_article,
             current_category_id=article.category.parent_id or article.category_id,

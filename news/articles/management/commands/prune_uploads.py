@@ -2,9 +2,10 @@
 
 Reporters upload body pictures in the editor and covers in the form, then take them out,
 replace them or never save the article; the files stay. A picture is *used* when an article
-names it (its cover, or an ``<img>`` of its body) or when any revision does, since a revision
-can be restored. Only pictures older than the grace period (``--days``, 7 by default) are
-candidates, so one uploaded into an article still being written is never touched. Each is
+names it (its cover, or an ``<img>`` of its body) or when any revision does, since a
+revision can be restored; a 专题's cover is used by its topic. Only pictures older than the
+grace period (``--days``, 7 by default) are candidates, so one uploaded into an article still
+being written is never touched. Each is
 removed with its WebP/JPEG renditions (``yzgz.images.delete_with_renditions``). Works on any
 storage: the directories are walked with the storage's own ``listdir``.
 """
@@ -17,11 +18,12 @@ from django.utils import timezone
 
 from news.articles.body import local_images
 from news.articles.editor import BODY_IMAGE_DIR
-from news.articles.models import Article, ArticleRevision
+from news.articles.models import Article, ArticleRevision, Topic
 from yzgz import images
 
 COVER_DIR = "covers"
-DIRECTORIES = (BODY_IMAGE_DIR, COVER_DIR)
+TOPIC_COVER_DIR = "topics"  # 专题 covers
+DIRECTORIES = (BODY_IMAGE_DIR, COVER_DIR, TOPIC_COVER_DIR)
 
 
 def walk(storage, directory):
@@ -37,8 +39,8 @@ def walk(storage, directory):
 
 
 def used_names():
-    """Storage names of every picture an article or a revision names (cover or body)."""
-    used = set()
+    """Storage names of every picture an article or a revision names (cover or body), and topics' covers."""
+    used = set(Topic.objects.exclude(cover="").values_list("cover", flat=True))
     for model in (Article, ArticleRevision):
         for cover, body in model.objects.values_list("cover", "body").iterator(chunk_size=500):
             if cover:
