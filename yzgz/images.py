@@ -126,6 +126,14 @@ def clean_image(file, name="image"):
     return CleanImage(ContentFile(buffer.getvalue(), name=stem + EXTENSIONS[image_format]), width, height, image_format)
 
 
+def clean_form_picture(value):
+    """A form's picture field after cleaning: a new upload re-encoded by :func:`clean_image`; the
+    stored file (unchanged) or False (cleared) as they are."""
+    if not value or not hasattr(value, "content_type"):
+        return value
+    return clean_image(value).content
+
+
 def _save(image, buffer, image_format):
     """Encode without any metadata (no EXIF, ICC kept only as pixels converted to sRGB)."""
     if image_format == "JPEG":

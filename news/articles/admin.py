@@ -51,10 +51,7 @@ class SourceAdmin(admin.ModelAdmin):
 class SiteSettingsForm(forms.ModelForm):
     def clean_default_share_image(self):
         """A new picture is re-encoded without metadata, like a cover."""
-        picture = self.cleaned_data.get("default_share_image")
-        if not picture or not hasattr(picture, "content_type"):
-            return picture  # unchanged (a stored file) or cleared (False)
-        return images.clean_image(picture).content
+        return images.clean_form_picture(self.cleaned_data.get("default_share_image"))
 
     def clean_wechat_app_id(self):
         app_id = self.cleaned_data.get("wechat_app_id", "").strip()

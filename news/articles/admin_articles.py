@@ -107,10 +107,7 @@ class ArticleAdminForm(forms.ModelForm):
             )
 
     def clean_cover(self):
-        cover = self.cleaned_data.get("cover")
-        if not cover or not hasattr(cover, "content_type"):
-            return cover  # unchanged (a stored file) or cleared (False)
-        return images.clean_image(cover).content
+        return images.clean_form_picture(self.cleaned_data.get("cover"))
 
     def clean_body(self):
         body = self.cleaned_data.get("body", "")

@@ -25,10 +25,7 @@ class TopicAdminForm(forms.ModelForm):
 
     def clean_cover(self):
         """A new picture is checked and re-encoded without its metadata, as an article's cover."""
-        cover = self.cleaned_data.get("cover")
-        if not cover or not hasattr(cover, "content_type"):
-            return cover  # unchanged (a stored file) or cleared (False)
-        return images.clean_image(cover).content
+        return images.clean_form_picture(self.cleaned_data.get("cover"))
 
 
 class TopicSectionInline(admin.StackedInline):
