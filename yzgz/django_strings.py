@@ -1,4 +1,4 @@
-"""Strings of Django's own admin that its zh_Hans catalogue leaves untranslated.
+"""Strings of Django's own admin (and of django-axes) that their zh_Hans catalogues leave untranslated.
 
 Never imported: ``make messages`` (makemessages) reads this file, so the strings enter our
 catalogue (locale/zh_Hans/LC_MESSAGES/django.po, translated in translate_zh.py), which comes
@@ -17,4 +17,17 @@ ADMIN = [
     _("Error:"),
     _("Forgotten your login credentials?"),
     _("In case you’ve forgotten, you are:"),
+]
+
+# django-axes (the login throttle's bookkeeping) ships no Chinese: its models' names appear in the
+# permission chooser of users and groups and in content-type lists (#20).
+AXES = [
+    _("access attempt"),
+    _("access attempts"),
+    _("access attempt expiration"),
+    _("access attempt expirations"),
+    _("access failure"),
+    _("access failures"),
+    _("access log"),
+    _("access logs"),
 ]

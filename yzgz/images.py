@@ -43,8 +43,12 @@ def _refuse(message, code, **params):
 def validate_image_upload(file):
     """Refuse anything that is not a JPEG, PNG, WebP or GIF within the limits.
 
-    Returns ``(format, width, height)`` of the accepted image.
+    Returns ``(format, width, height)`` of the accepted image, or None for a file already stored.
     """
+    if getattr(file, "_committed", False):
+        # A model's stored picture, checked when it was uploaded: a form that leaves it as it is must
+        # not read it again (its dimensions were just read, and the file closed, by ImageField).
+        return None
     size = getattr(file, "size", None)
     if size is not None and size > MAX_BYTES:
         _refuse(

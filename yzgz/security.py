@@ -33,7 +33,9 @@ PERMISSIONS_POLICY = ", ".join(
         "microphone=()",
         "payment=()",
         "usb=()",
-        "fullscreen=(self)",
+        # No "fullscreen": its default is ours, and the frames we hand it to with allowfullscreen, which
+        # CSP's frame-src limits to the players of 腾讯视频 and 哔哩哔哩 (news.articles.video). Naming
+        # them here needs quotes, which the published copies' nginx headers cannot carry (yzgz.published).
         # No "web-share": Chromium does not know that feature name and warns on every page;
         # navigator.share (the share button on phones) is allowed to our own pages by default.
         "clipboard-write=(self)",  # 复制链接
@@ -70,8 +72,13 @@ def _asset_origins():
 
 @cache
 def _image_origins():
-    """Static files' host and the uploads' (object storage, a CDN): uploads are only ever pictures."""
-    return tuple(sorted({o for o in (*_asset_origins(), _origin(settings.MEDIA_URL)) if o}))
+    """Static files' host and the uploads' (object storage, a CDN): pictures, and videos' posters."""
+    return tuple(sorted({*_asset_origins(), *_media_origins()}))
+
+
+def _media_origins():
+    """The uploads' host when it is not ours (object storage, a CDN): article videos play from there."""
+    return tuple(o for o in (_origin(settings.MEDIA_URL),) if o)
 
 
 def policy_additions(path):
@@ -83,6 +90,7 @@ def policy_additions(path):
         "style-src": assets,
         "img-src": [*_image_origins(), *(["https:", "http:"] if admin else [])],
         "font-src": assets,
+        "media-src": list(_media_origins()),
     }
 
 

@@ -29,6 +29,8 @@ Environment variables (all optional in development):
                            ``DJANGO_S3_ADDRESSING_STYLE``; credentials ``AWS_ACCESS_KEY_ID`` and
                            ``AWS_SECRET_ACCESS_KEY``) read by readers from ``DJANGO_MEDIA_URL``
 ``DJANGO_MEDIA_URL``       where readers fetch uploads (default ``/media/``; required with ``s3``)
+``DJANGO_VIDEO_MAX_BYTES``  the largest article video upload (default 200 MB; nginx's admin upload
+                           limit, ``client_max_body_size`` in deploy/nginx-*.conf, is 210m)
 ``DJANGO_STATIC_ROOT``     where ``collectstatic`` writes (default ``./staticfiles``)
 ``DJANGO_SERVE_MEDIA``     ``1`` to let Django serve uploads (default: only when debugging)
 ``DJANGO_SECURE_SSL``      ``1`` (default in production) for HTTPS-only cookies, HSTS
@@ -388,6 +390,9 @@ except ValueError as exc:
 # Uploads: Django's own limits on the request; image limits live in yzgz.images.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+# An article's video (news.articles.video): refused above this size before it is read. Uploads over
+# FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a temporary file, never held in memory.
+VIDEO_MAX_BYTES = int(os.environ.get("DJANGO_VIDEO_MAX_BYTES", 200 * 1024 * 1024))
 
 # --- Tags -----------------------------------------------------------------------------
 TAGGIT_CASE_INSENSITIVE = True
@@ -425,6 +430,8 @@ CONTENT_SECURITY_POLICY = {
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "media-src": [SELF],
+        # The two video players an article may embed (news.articles.video.PLAYER_HOSTS); no other frame.
+        "frame-src": ["https://v.qq.com", "https://player.bilibili.com"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

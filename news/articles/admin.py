@@ -13,10 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
+from news.articles import services
 from news.articles.admin_articles import ArticleAdmin  # noqa: F401 - registers the article admin
 from news.articles.admin_topics import TopicAdmin  # noqa: F401 - registers the topic admin
 from news.articles.models import Category, SiteSettings, Source
@@ -110,13 +112,24 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 admin.site.unregister(Tag)
 
 
+class MergeTagsForm(forms.Form):
+    """taggit's merge form, whose label and help are English literals, in the reader's language."""
+
+    new_tag_name = forms.CharField(
+        label=_("new tag name"),
+        max_length=100,
+        help_text=_("A new or an existing tag: the chosen tags become this one."),
+    )
+
+
 @admin.register(Tag)
 class TagAdmin(taggit.admin.TagAdmin):
-    @admin.action(description=taggit.admin.TagAdmin.render_tag_form.short_description, permissions=["change"])
+    @admin.action(description=_("Merge selected tags"), permissions=["change"])
     def render_tag_form(self, request, queryset):
         return super().render_tag_form(request, queryset)
 
     def merge_tags_view(self, request):
+        """The chosen tags become one; taggit's own page and messages are English literals (#20)."""
         if not self.has_change_permission(request):
             raise PermissionDenied
         # taggit reads the chosen tags from the session and fails (500) on none or a deleted one.
@@ -124,4 +137,19 @@ class TagAdmin(taggit.admin.TagAdmin):
         if not chosen or Tag.objects.filter(pk__in=chosen).count() != len(set(chosen)):
             messages.error(request, _("Choose the tags to merge in the list first."))
             return redirect(reverse("admin:taggit_tag_changelist"))
-        return super().merge_tags_view(request)
+        form = MergeTagsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            tag = services.merge_tags(chosen, into=form.cleaned_data["new_tag_name"])
+            request.session.pop("selected_tag_ids", None)
+            self.message_user(request, _("The tags were merged into “%(tag)s”.") % {"tag": tag}, messages.SUCCESS)
+            return redirect(reverse("admin:taggit_tag_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Merge tags"),
+            "tags": Tag.objects.filter(pk__in=chosen).order_by("name"),
+            "form": form,
+        }
+        return TemplateResponse(
+            request, "admin/taggit/tag/merge_tags.html", context, status=400 if form.errors else 200
+        )

@@ -6,10 +6,12 @@ list, the form, the actions and the extra views (image upload, revisions, statis
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers, widgets
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Count
+from django.db.models.fields.files import FieldFile
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,7 +25,8 @@ from taggit.forms import TagWidget
 from taggit.managers import TaggableManager
 from taggit.models import Tag
 
-from news.articles import editor, remote_images, revisions, services
+from news.articles import autosave, editor, remote_images, revisions, services, video
+from news.articles.admin_gallery import GalleryPictureInline
 from news.articles.models import Article, ArticleRevision
 from news.articles.permissions import (
     allowed_statuses,
@@ -35,6 +38,7 @@ from news.articles.sanitize import html_to_text
 from yzgz import images
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+VIDEO_ACCEPT = "video/mp4,.mp4,.m4v"
 
 
 class ArticleAdminForm(forms.ModelForm):
@@ -54,12 +58,35 @@ class ArticleAdminForm(forms.ModelForm):
         assume_scheme="https",
         help_text=Article._meta.get_field("source_url").help_text,
     )
+    # The lead video (#20): a file probed by news.articles.video, with a poster chosen or taken from
+    # it, or the address of a video on 腾讯视频 or 哔哩哔哩 (the embed code is accepted too).
+    video = forms.FileField(
+        label=_("video file"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": VIDEO_ACCEPT}),
+        help_text=Article._meta.get_field("video").help_text,
+    )
+    video_poster = forms.FileField(
+        label=_("video poster"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+        help_text=Article._meta.get_field("video_poster").help_text,
+    )
+    video_embed = forms.CharField(
+        label=Article._meta.get_field("video_embed").verbose_name,
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput(attrs={"class": "vURLField", "inputmode": "url", "autocomplete": "off"}),
+        help_text=Article._meta.get_field("video_embed").help_text,
+    )
     # Optimistic locking (#20): when the form was loaded, as the article's updated_at. A save whose
     # article was saved by somebody else since (or published, withdrawn, pinned from the list) is
     # refused with a message, and what this person wrote stays in the form.
     loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
     user = None  # set by ArticleAdmin.get_form
     storage_error = None  # set by ArticleAdmin.changeform_view when the last try could not store a picture
+    restored = None  # an ArticleAutosave to fill the form from (?restore=autosave), set by ArticleAdmin.get_form
+    video_info = None  # what news.articles.video.probe read of a new video file
 
     class Meta:
         model = Article
@@ -79,12 +106,15 @@ class ArticleAdminForm(forms.ModelForm):
             status.widget = forms.HiddenInput()
         if self.instance.pk and not self.is_bound:
             self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
+        if not self.is_bound and self.restored is not None:
+            autosave.restore_into(self, self.restored)
 
     def clean(self):
         cleaned = super().clean()
         if self.storage_error is not None:
             raise self.storage_error
         self._refuse_a_stale_save(cleaned.get("loaded_at", ""))
+        self._clean_video(cleaned)
         return cleaned
 
     def _refuse_a_stale_save(self, loaded):
@@ -108,6 +138,44 @@ class ArticleAdminForm(forms.ModelForm):
 
     def clean_cover(self):
         return images.clean_form_picture(self.cleaned_data.get("cover"))
+
+    def clean_video(self):
+        upload = self.cleaned_data.get("video")
+        if not hasattr(upload, "content_type") or self.storage_error is not None:
+            return upload  # unchanged, cleared or none (or the second try after a storage failure)
+        self.video_info = video.probe(upload)
+        upload.name = video.mp4_name(upload.name)
+        return upload
+
+    def clean_video_poster(self):
+        return images.clean_form_picture(self.cleaned_data.get("video_poster"))
+
+    def clean_video_embed(self):
+        value = self.cleaned_data.get("video_embed", "").strip()
+        return video.parse_embed(value).page_url if value else ""
+
+    def _clean_video(self, cleaned):
+        """The poster and the figures of the video: a new file's, a frame of it when no poster is given."""
+        if "video" not in cleaned or "video_poster" not in cleaned or cleaned.get("video_embed"):
+            return  # a refused file or poster says why; a file and an address together: Article.clean
+        upload, poster = cleaned["video"], cleaned["video_poster"]
+        new_poster = bool(poster) and not isinstance(poster, FieldFile)
+        if not upload:
+            if new_poster:
+                self.add_error("video_poster", _("A poster goes with a video file: upload the video too."))
+            return
+        info = self.video_info
+        if info is not None:  # a new file
+            self.instance.video_width, self.instance.video_height = info.width, info.height
+            self.instance.video_duration = info.duration
+            if not new_poster:
+                cleaned["video_poster"] = video.poster_from_frame(info.frame, upload.name)
+        elif not poster:  # the poster of a stored video was removed: a frame of it instead
+            try:
+                with upload.open("rb") as stored:
+                    cleaned["video_poster"] = video.poster_from_frame(video.frame_of(stored), upload.name)
+            except (OSError, ValidationError):
+                self.add_error("video_poster", _("No frame could be taken from the video: upload a poster."))
 
     def clean_body(self):
         body = self.cleaned_data.get("body", "")
@@ -170,17 +238,20 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("reason for withdrawal"),
         max_length=300,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=widgets.AdminTextareaWidget(attrs={"rows": 3}),
         help_text=_("Kept with the article for the newsroom; readers only see that it was withdrawn."),
     )
 
 
 class HeadlineForm(forms.Form):
-    order = forms.IntegerField(label=_("headline order"), min_value=0, max_value=32767, initial=0)
-    until = forms.DateTimeField(
+    order = forms.IntegerField(
+        label=_("headline order"), min_value=0, max_value=32767, initial=0, widget=widgets.AdminIntegerFieldWidget
+    )
+    # The admin's own date and time pickers (日历, 时钟), as in the article form.
+    until = forms.SplitDateTimeField(
         label=_("headline until"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=widgets.AdminSplitDateTime,
         help_text=_("Optional: the headline ends by itself at this time."),
     )
 
@@ -220,12 +291,36 @@ class ArticleAdmin(admin.ModelAdmin):
         "public_link",
         "revision_link",
     ]
+    inlines = [GalleryPictureInline]
     actions = ["publish_selected", "withdraw_selected", "pin_selected", "unpin_selected", "draft_selected"]
     list_per_page = 50
     fieldsets = [
         (
             None,
-            {"fields": ["title", "category", "source", "source_url", "tags", "summary", "body", "cover", "loaded_at"]},
+            {
+                "fields": [
+                    "title",
+                    "kind",
+                    "category",
+                    "source",
+                    "source_url",
+                    "tags",
+                    "summary",
+                    "body",
+                    "cover",
+                    "loaded_at",
+                ]
+            },
+        ),
+        (
+            _("Video"),
+            {
+                "fields": ["video", "video_poster", "video_embed"],
+                "description": _(
+                    "A video at the top of the article: upload an MP4 file, or paste the address of a video on "
+                    "Tencent Video or Bilibili (one or the other)."
+                ),
+            },
         ),
         # 署名: 记者, 通讯员 and 摄影 under the title, 责任编辑 at the end of the article.
         (_("Bylines"), {"fields": ["reporters", "correspondents", "photographers", "byline", "responsible_editor"]}),
@@ -326,6 +421,9 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.user = request.user
+        form.restored = None
+        if request.method == "GET" and request.GET.get(autosave.RESTORE_PARAMETER) == "autosave":
+            form.restored = autosave.pending(request.user, obj if obj is not None and obj.pk else None)
         form.storage_error = getattr(request, "storage_error", None)
         return form
 
@@ -369,6 +467,15 @@ class ArticleAdmin(admin.ModelAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         context["workflow_buttons"] = self.workflow_buttons(request, obj)
         context["preview_url"] = obj.get_absolute_url() if obj is not None and obj.pk else ""
+        if self.has_change_permission(request, obj) if change else self.has_add_permission(request):
+            article = obj if obj is not None and obj.pk else None
+            restoring = request.GET.get(autosave.RESTORE_PARAMETER) == "autosave"
+            context["autosave"] = {
+                "url": reverse("admin:news_article_autosave"),
+                "article": article.pk if article is not None else "",
+                "fields": " ".join(autosave.FIELDS),
+                "banner": None if request.method == "POST" else autosave.banner(request.user, article, restoring),
+            }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def _press(self, request, obj):
@@ -438,6 +545,7 @@ class ArticleAdmin(admin.ModelAdmin):
         if obj.status == Article.Status.PUBLISHED and self.has_publish_permission(request):
             services.sign_as_editor(obj, request.user)
         super().save_model(request, obj, form, change)
+        autosave.forget(request.user, obj, created=not change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -539,6 +647,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "title": title,
             "articles": queryset,
             "form": form,
+            "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
             "action": action,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
             "media": self.media + form.media,
@@ -549,6 +658,7 @@ class ArticleAdmin(admin.ModelAdmin):
     def get_urls(self):
         urls = [
             path("tag-suggest/", self.admin_site.admin_view(self.tag_suggest_view), name="news_article_tag_suggest"),
+            path("autosave/", self.admin_site.admin_view(autosave.autosave_view), name="news_article_autosave"),
             path("upload-image/", self.admin_site.admin_view(self.upload_image_view), name="news_article_upload_image"),
             path(
                 "<int:object_id>/revisions/",

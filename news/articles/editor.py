@@ -2,7 +2,7 @@
 
 The editor offers what a news article needs and nothing that ``news.articles.sanitize`` would
 remove: paragraphs, h2–h4, bold/italic/underline/strike, lists, quotes, links, images,
-tables and a rule. Pasted Word or WeChat HTML is parsed into that schema by the editor,
+tables, a rule and captions under pictures (图注). Pasted Word or WeChat HTML is parsed into that schema by the editor,
 which drops fonts, colours and inline styles. Whatever arrives, ``Article.save``
 sanitises the body again with nh3 — the editor is a convenience, not a defence.
 
@@ -45,6 +45,9 @@ def editor_extensions():
         "HardBreak": True,
         "Link": {"enableTarget": False, "protocols": ["http", "https", "mailto"]},
         "Image": True,
+        # 图注: the image's bubble menu adds or removes a caption (<figure><img><figcaption>).
+        "Figure": True,
+        "Caption": True,
         "Table": True,
         "TableRow": True,
         "TableHeader": True,

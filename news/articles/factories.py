@@ -7,7 +7,9 @@ arguments override any field. Images are real JPEGs drawn with Pillow.
 import io
 import itertools
 import random
+import tempfile
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -98,3 +100,56 @@ def make_image_bytes(width=960, height=640, *, seed=0, image_format="JPEG"):
 def make_cover(name="cover.jpg", **kwargs):
     """An uploaded-file-like JPEG for ``Article.cover``."""
     return ContentFile(make_image_bytes(**kwargs), name=name)
+
+
+# Quiet encoders: x264 and x265 print their statistics on stderr otherwise.
+_ENCODER_OPTIONS = {"libx264": {"x264-params": "log=-1"}, "libx265": {"x265-params": "log-level=none"}}
+
+
+def make_video_bytes(
+    seconds=2,
+    *,
+    width=64,
+    height=48,
+    fps=10,
+    video_codec="libx264",
+    audio_codec="aac",
+    container="mp4",
+    faststart=True,
+    rotation=0,
+    seed=0,
+):
+    """A real video made with PyAV: a landscape (``make_image_bytes``) with a sun crossing it, and a
+    tone. Defaults: two seconds of H.264 and AAC in an MP4 with its index first (``faststart``)."""
+    scene = Image.open(io.BytesIO(make_image_bytes(width, height, seed=seed))).convert("RGB")
+    options = {"movflags": "faststart"} if faststart and container in {"mp4", "mov"} else {}
+    with tempfile.TemporaryDirectory() as folder:  # faststart rewrites the file: a real one
+        path = Path(folder) / f"video.{container}"
+        _write_video(path, scene, seconds, fps, container, options, video_codec, audio_codec, rotation)
+        return path.read_bytes()
+
+
+def _write_video(path, scene, seconds, fps, container, options, video_codec, audio_codec, rotation):
+    import av  # here: only tests and demo data make videos
+
+    width, height = scene.size
+    with av.open(str(path), "w", format=container, options=options) as output:
+        video = output.add_stream(video_codec, rate=fps, options=_ENCODER_OPTIONS.get(video_codec, {}))
+        video.width, video.height, video.pix_fmt = width, height, "yuv420p"
+        if rotation:
+            video.set_display_rotation(rotation)
+        audio = output.add_stream(audio_codec, rate=48000, layout="mono") if audio_codec else None
+        for index in range(seconds * fps):
+            frame = scene.copy()
+            x, r = index * width // (seconds * fps), max(2, height // 8)
+            ImageDraw.Draw(frame).ellipse([x - r, r, x + r, 3 * r], fill=(255, 220, 90))
+            output.mux(video.encode(av.VideoFrame.from_image(frame)))
+        output.mux(video.encode())
+        if audio is not None:
+            samples = audio.codec_context.frame_size or 1024
+            for start in range(0, seconds * 48000, samples):
+                tone = av.AudioFrame(format=audio.codec_context.format.name, layout="mono", samples=samples)
+                tone.planes[0].update(bytes(tone.planes[0].buffer_size))  # silence
+                tone.sample_rate, tone.pts = 48000, start
+                output.mux(audio.encode(tone))
+            output.mux(audio.encode())

@@ -1,4 +1,4 @@
-"""The article service: publish, move to draft, withdraw, schedule, pin, unpin and restore.
+"""The article service: publish, move to draft, withdraw, schedule, pin, unpin, restore, merge tags.
 
 Every way an article changes state goes through here — the newsroom admin's actions and
 form, the revision page and the Discuz! import — and each change ends with one
@@ -138,3 +138,24 @@ def restore_revision(article, revision, *, by):
         if article.status == Article.Status.PUBLISHED:
             keep_revision(article, by)
     return article
+
+
+def merge_tags(tag_ids, *, into):
+    """Give everything tagged with ``tag_ids`` the tag named ``into`` instead (made if new), as
+    taggit's merge does: the old tags stay, untagged. Returns the tag."""
+    from django.contrib.contenttypes.models import ContentType
+    from taggit.models import Tag, TaggedItem
+
+    article_type = ContentType.objects.get_for_model(Article)
+    with transaction.atomic():
+        tag, _created = Tag.objects.get_or_create(name=into)
+        items = list(TaggedItem.objects.filter(tag_id__in=tag_ids).exclude(tag=tag))
+        for item in items:
+            already = TaggedItem.objects.filter(tag=tag, content_type_id=item.content_type_id, object_id=item.object_id)
+            if already.exists():
+                item.delete()
+            else:
+                item.tag = tag
+                item.save(update_fields=["tag"])
+    changed([item.object_id for item in items if item.content_type_id == article_type.pk])
+    return tag

@@ -7,7 +7,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
+from django.contrib.admin import helpers, widgets
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -301,6 +301,8 @@ class CommentAdmin(admin.ModelAdmin):
             "title": _("Ban %(user)s") % {"user": comment.user},
             "comment": comment,
             "form": form,
+            "adminform": helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
+            "media": self.media + form.media,
             "opts": self.opts,
         }
         return TemplateResponse(request, "admin/comments/comment/ban.html", context, status=400 if form.errors else 200)
@@ -311,9 +313,9 @@ class BanForm(forms.Form):
         label=_("duration"),
         choices=[("1d", _("1 day")), ("7d", _("7 days")), ("30d", _("30 days")), ("forever", _("Forever"))],
         initial="7d",
-        widget=forms.RadioSelect,
+        widget=widgets.AdminRadioSelect(attrs={"class": "radiolist inline"}),
     )
-    reason = forms.CharField(label=_("reason"), max_length=200, widget=forms.TextInput(attrs={"size": 60}))
+    reason = forms.CharField(label=_("reason"), max_length=200, widget=widgets.AdminTextInputWidget)
     reject_comment = forms.BooleanField(
         label=_("Also reject this comment (the reason above is shown to its author)"),
         required=False,

@@ -40,8 +40,9 @@ function translateMenu(menubar) {
   const translate = window.gettext
   if (!translate) return
   const apply = () => {
-    for (const element of menubar.querySelectorAll("[title]")) {
-      const title = element.getAttribute("title")
+    for (const element of menubar.querySelectorAll("[title], [aria-label]")) {
+      // An icon without a title (the heading menu's "question_mark") is named by its aria-label.
+      const title = element.getAttribute("title") || element.getAttribute("aria-label")
       const chinese = translate(title)
       if (chinese === title) continue
       element.setAttribute("title", chinese)
@@ -62,6 +63,17 @@ function translateMenu(menubar) {
     attributes: true,
     attributeFilter: ["title"],
   })
+  // Its dialogs, added beside the menu, offer choices that are literals too (the table's "Yes" and
+  // "No"): show them translated, and keep the value the editor reads back.
+  const root = menubar.parentElement
+  new MutationObserver(() => {
+    for (const option of root.querySelectorAll(".prose-editor-dialog option:not([value])")) {
+      const chinese = translate(option.textContent)
+      if (chinese === option.textContent) continue
+      option.value = option.textContent
+      option.textContent = chinese
+    }
+  }).observe(root, { childList: true })
 }
 
 export const YzImages = Extension.create({

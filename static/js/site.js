@@ -325,3 +325,56 @@
   });
 })();
 // --- end #21 phone navigation
+
+// --- #20 图集: the buttons and the arrow keys step one picture; swiping is the browser's own
+// scroll snap. The status ("2 / 9") follows whichever picture is in view.
+(function () {
+  "use strict";
+
+  function setUp(gallery) {
+    var track = gallery.querySelector(".gallery__track");
+    var slides = gallery.querySelectorAll(".gallery__slide");
+    var controls = gallery.querySelector(".gallery__controls");
+    if (!track || !controls || slides.length < 2) { return; }
+    var status = controls.querySelector(".gallery__status");
+    var previous = controls.querySelector('[data-step="-1"]');
+    var next = controls.querySelector('[data-step="1"]');
+    var current = 0;
+
+    function show(index) {
+      current = Math.max(0, Math.min(slides.length - 1, index));
+      status.textContent = (current + 1) + " / " + slides.length;
+      previous.disabled = current === 0;
+      next.disabled = current === slides.length - 1;
+    }
+    function go(index) {
+      index = Math.max(0, Math.min(slides.length - 1, index));
+      track.scrollTo({ left: slides[index].offsetLeft - track.offsetLeft, behavior: "smooth" });
+      show(index);
+    }
+    controls.hidden = false;
+    controls.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-step]");
+      if (button) { go(current + Number(button.getAttribute("data-step"))); }
+    });
+    track.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowRight") { go(current + 1); event.preventDefault(); }
+      if (event.key === "ArrowLeft") { go(current - 1); event.preventDefault(); }
+      if (event.key === "Home") { go(0); event.preventDefault(); }
+      if (event.key === "End") { go(slides.length - 1); event.preventDefault(); }
+    });
+    var settle = null;
+    track.addEventListener("scroll", function () {
+      window.clearTimeout(settle);
+      settle = window.setTimeout(function () {
+        show(Math.round(track.scrollLeft / Math.max(1, track.clientWidth)));
+      }, 80);
+    }, { passive: true });
+    show(0);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-gallery]"), setUp);
+  });
+})();
+// --- end #20 图集

@@ -46,3 +46,12 @@ def test_moderator_cannot_write_articles():
 def test_user_has_a_display_name():
     assert make_user("zhang", nickname="老张").display_name == "老张"
     assert make_user("li").display_name == "li"
+
+
+def test_the_role_form_lists_permissions_in_chinese(client):
+    """#20: Django stores "Can add article" in English; the permission chooser says 添加文章."""
+    admin = make_user("chief", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    page = client.get(f"/admin/auth/group/{Group.objects.get(name=EDITOR).pk}/change/").content.decode()
+    assert "新闻 | 文章 | 添加文章" in page and "新闻 | 文章 | 可不经审核直接发布文章" in page
+    assert "Can add" not in page and "Can publish" not in page

@@ -8,6 +8,7 @@ def article_form(category, **overrides):
     now = timezone.localtime()
     data = {
         "title": "禹州新闻",
+        "kind": "article",
         "category": category.pk,
         "source": "",
         "tags": "民生, 交通",
@@ -18,6 +19,9 @@ def article_form(category, **overrides):
         "published_at_1": now.strftime("%H:%M:%S"),
         "allow_comments": "on",
         "headline_order": "0",
+        # The 图集 inline's management form (no pictures).
+        "gallery_pictures-TOTAL_FORMS": "0",
+        "gallery_pictures-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

@@ -231,6 +231,24 @@ def test_tag_suggestions_need_a_staff_login(client, resident):
     assert client.get(reverse("admin:news_article_tag_suggest"), {"q": "x"}).status_code == 302
 
 
+def test_merging_tags_asks_in_chinese_and_retags_without_duplicates(client, editor, category):
+    """#20: taggit's merge page and messages are English literals; ours say it in Chinese."""
+    from taggit.models import Tag
+
+    both = make_article(category=category, tags=["钧瓷", "钧瓷文化"])
+    one = make_article(category=category, tags=["钧瓷文化"])
+    client.force_login(editor)
+    session = client.session
+    session["selected_tag_ids"] = str(Tag.objects.get(name="钧瓷文化").pk)
+    session.save()
+    url = reverse("admin:taggit_tag_merge_tags")
+    page = client.get(url).content.decode()
+    assert "合并标签" in page and "合并后的标签" in page and "New Tag Name" not in page
+    response = client.post(url, {"new_tag_name": "钧瓷"}, follow=True)
+    assert "已将标签合并为“钧瓷”" in response.content.decode()
+    assert list(both.tags.names()) == ["钧瓷"] and list(one.tags.names()) == ["钧瓷"]
+
+
 def test_category_admin_refuses_a_third_level(client, editor):
     top = make_category("乡镇动态", slug="towns")
     child = make_category("神垕镇", slug="shenhou", parent=top)

@@ -46,7 +46,7 @@ def test_unused_pictures_go_after_a_dry_run_with_their_renditions(client, media_
     out = StringIO()
     call_command("prune_uploads", stdout=out)
     report = out.getvalue()
-    assert "Would remove 2 unused picture(s)" in report and "--delete" in report
+    assert "Would remove 2 unused upload(s)" in report and "--delete" in report
     assert orphan in report and replaced_cover in report
     assert all(exists(name) for name in (in_body, cover, in_revision, orphan, replaced_cover, fresh))
 
@@ -72,7 +72,7 @@ def test_the_grace_period_is_a_setting(media_root):
 def test_nothing_to_do_on_an_empty_media_directory(media_root):
     out = StringIO()
     call_command("prune_uploads", stdout=out)
-    assert "Would remove 0 unused picture(s)" in out.getvalue()
+    assert "Would remove 0 unused upload(s)" in out.getvalue()
 
 
 def test_a_topics_cover_is_kept_and_a_replaced_one_goes(media_root):
@@ -85,3 +85,18 @@ def test_a_topics_cover_is_kept_and_a_replaced_one_goes(media_root):
     call_command("prune_uploads", "--delete", stdout=StringIO())
     assert exists(kept) and exists(images.rendition_name(kept, 400, "webp"))
     assert not exists(replaced) and not exists(images.rendition_name(replaced, 400, "webp"))
+
+
+def test_a_galleries_pictures_are_kept_and_a_removed_one_goes(media_root, category, reporter):
+    from news.articles.models import Article, GalleryPicture
+
+    kept = upload("gallery/2026/11/kept.jpg")
+    removed = upload("gallery/2026/10/removed.jpg")
+    article = make_article(category=category, author=reporter, kind=Article.Kind.GALLERY)
+    picture = GalleryPicture.objects.create(article=article, image=removed, caption="删掉的")
+    GalleryPicture.objects.create(article=article, image=kept, caption="留下的")
+    picture.delete()  # taken out of the 图集 in the form: the file stays until the prune
+    assert exists(removed)
+    call_command("prune_uploads", "--delete", stdout=StringIO())
+    assert exists(kept) and exists(images.rendition_name(kept, 400, "webp"))
+    assert not exists(removed) and not exists(images.rendition_name(removed, 400, "webp"))

@@ -507,17 +507,21 @@ def test_pin_action_asks_for_order_and_end_time(client, editor, reporter, catego
     page = run_action(client, "pin_selected", articles)
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'name="order"' in html and 'name="until"' in html
+    assert 'name="order"' in html and 'name="until_0"' in html and 'name="until_1"' in html
     assert not Article.objects.filter(is_featured=True).exists()
 
-    past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-    refused = run_action(client, "pin_selected", articles, order="1", until=past)
+    past = timezone.localtime() - timedelta(hours=1)
+    refused = run_action(
+        client, "pin_selected", articles, order="1", until_0=f"{past:%Y-%m-%d}", until_1=f"{past:%H:%M}"
+    )
     assert refused.status_code == 200
     assert refused.context["form"].errors["until"]
     assert not Article.objects.filter(is_featured=True).exists()
 
     until = (timezone.localtime() + timedelta(days=1)).replace(second=0, microsecond=0)
-    done = run_action(client, "pin_selected", articles, order="1", until=until.strftime("%Y-%m-%dT%H:%M"))
+    done = run_action(
+        client, "pin_selected", articles, order="1", until_0=f"{until:%Y-%m-%d}", until_1=f"{until:%H:%M}"
+    )
     assert done.status_code == 302
     for article in articles:
         article.refresh_from_db()
@@ -589,7 +593,7 @@ def test_reporter_cannot_put_articles_in_the_headlines(client, reporter, categor
     assert article.title == "我的稿子（改）"
     assert (article.is_featured, article.headline_order, article.headline_until) == (False, 0, None)
     # Nor through the action, posted without it being offered.
-    run_action(client, "pin_selected", [article], order="0", until="")
+    run_action(client, "pin_selected", [article], order="0", until_0="", until_1="")
     article.refresh_from_db()
     assert article.is_featured is False
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
-PAGES = ["home", "category", "article", "topic", "search", "login", "register"]
+PAGES = ["home", "category", "article", "topic", "gallery", "search", "login", "register"]
 VIEWPORTS = [pytest.param(DESKTOP, id="desktop"), pytest.param(PHONE, id="phone")]
 
 # Only what the report needs leaves the page: axe's own result objects are large.

@@ -11,14 +11,20 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def site(seed_article, settings, media_root):
     settings.SERVE_MEDIA = True
     from news.articles.factories import make_article, make_cover
+    from news.articles.models import Topic
 
-    make_article(
+    festival = make_article(
         title="神垕古镇钧瓷文化节开幕",
         category=seed_article.category,
         author=seed_article.author,
         cover=make_cover(seed=3),
         is_featured=True,
     )
+    # An active 专题 (#20): the home page's 专题 box is in the screenshots too.
+    topic = Topic.objects.create(
+        title="钧瓷文化节", slug="junci", status=Topic.Status.ACTIVE, cover=make_cover(seed=4), introduction="导语。"
+    )
+    topic.sections.create(title="开幕", order=0).articles.add(festival)
     return seed_article
 
 

@@ -46,7 +46,16 @@ from accounts.models import Ban, User
 from accounts.roles import EDITOR, MODERATOR, REPORTER
 from news.api.models import ApiToken
 from news.articles.factories import make_article, make_category, make_image_bytes, make_source, make_user
-from news.articles.models import Article, ArticleRevision, Category, SiteSettings, Source, Topic, TopicSection
+from news.articles.models import (
+    Article,
+    ArticleAutosave,
+    ArticleRevision,
+    Category,
+    SiteSettings,
+    Source,
+    Topic,
+    TopicSection,
+)
 from news.comments import services
 from news.comments.models import (
     Comment,
@@ -607,6 +616,15 @@ URL_RULES = {
     "admin/news/article/tag-suggest/": [get("/admin/news/article/tag-suggest/?q=民", staff(R1, R2, E, S))],
     "admin/news/article/upload-image/": [
         post("/admin/news/article/upload-image/", staff(R1, R2, E, S), data=an_image, state=media_files)
+    ],
+    # Autosave (#20): whoever may edit the article keeps a copy of their form; others get 403.
+    "admin/news/article/autosave/": [
+        post(
+            "/admin/news/article/autosave/",
+            staff(R1, E, S),
+            data=lambda ctx: {"article": ctx.ids["draft"], "title": "矩阵自动保存"},
+            state=count(ArticleAutosave),
+        )
     ],
     "admin/news/article/stats/": [get("/admin/news/article/stats/", staff(R1, R2, E, S))],
     "admin/news/article/<int:object_id>/revisions/": [get("/admin/news/article/{draft}/revisions/", staff(R1, E, S))],

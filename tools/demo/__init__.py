@@ -16,7 +16,7 @@ from django.utils.html import escape
 
 from accounts.roles import EDITOR, MODERATOR, REPORTER
 from news.articles.factories import make_cover
-from news.articles.models import Article, Category, Source, Topic, TopicSection
+from news.articles.models import Article, Category, GalleryPicture, Source, Topic, TopicSection
 
 SEED_FILE = Path(__file__).with_name("seed_article.json")
 
@@ -426,6 +426,53 @@ def load_topics(seed_title, users, covers=True):
                 section.articles.add(seed, *Article.objects.published().filter(category=seed.category)[:3])
 
 
+# 图集: one gallery article, its pictures each with a caption (图注).
+DEMO_GALLERY = {
+    "title": "图集｜神垕古镇钧瓷文化节：千年窑火又重燃",
+    "category_slug": "culture",
+    "source_name": "禹州市文化广电和旅游局",
+    "author_name": "yzgz001",
+    "photographers": "王磊、陈静",
+    "responsible_editor": "值班编辑",
+    "tags": ["钧瓷", "神垕"],
+    "body": "<p>第十五届钧瓷文化节在神垕古镇开幕，来自各地的游客走进老街、窑口和作坊，"
+    "看钧瓷从拉坯、施釉到出窑的全过程。</p>",
+    "pictures": [
+        (201, 1200, 800, "开幕式上，钧瓷艺人手捧新出窑的作品向游客展示。"),
+        (202, 800, 1100, "老街上的作坊里，匠人正在拉坯，一件器物要经过七十二道工序。"),
+        (203, 1200, 675, "入窑一色，出窑万彩：开窑时刻，游客围在窑口等待。"),
+        (204, 1200, 800, "夜幕降临，古镇街巷亮起灯笼，游客在红石桥上拍照留念。"),
+        (205, 1000, 1000, "文化节期间，古镇各展馆免费开放，并有钧瓷体验课。"),
+    ],
+}
+
+
+def load_gallery(users, categories, sources, now, covers=True):
+    """The demo 图集 (pictures only when ``covers``: it writes files)."""
+    fields = DEMO_GALLERY
+    if not covers or Article.objects.filter(title=fields["title"]).exists():
+        return 0
+    article = Article.objects.create(
+        title=fields["title"],
+        kind=Article.Kind.GALLERY,
+        category=categories[fields["category_slug"]],
+        source=sources[fields["source_name"]],
+        author=users[fields["author_name"]],
+        body=fields["body"],
+        status=Article.Status.PUBLISHED,
+        published_at=now - timedelta(hours=3),
+        view_count=1860,
+        photographers=fields["photographers"],
+        responsible_editor=fields["responsible_editor"],
+    )
+    article.tags.add(*fields["tags"])
+    for order, (seed, width, height, caption) in enumerate(fields["pictures"]):
+        picture = GalleryPicture(article=article, caption=caption, order=order)
+        picture.image.save(f"demo-gallery-{seed}.jpg", make_cover(seed=seed, width=width, height=height), save=False)
+        picture.save()
+    return 1
+
+
 def load_demo(now=None, covers=True):
     """Load everything; returns (articles created, every demo login by username: staff, then
     residents). ``covers=False`` writes no files."""
@@ -435,6 +482,7 @@ def load_demo(now=None, covers=True):
     sources = ensure_sources()
     created = load_seed(users, categories, sources)
     created += load_generated(users, categories, sources, now, covers=covers)
+    created += load_gallery(users, categories, sources, now, covers=covers)
     seed_title = json.loads(SEED_FILE.read_text(encoding="utf-8"))["title"]
     residents = load_comments(seed_title)
     load_topics(seed_title, users, covers=covers)

@@ -2,13 +2,16 @@
 
 from .articles import Article, ArticleQuerySet, ArticleRevision, Category, Source, names
 from .site import ModerationMode, SiteSettings
+from .stories import ArticleAutosave, GalleryPicture
 from .topics import Topic, TopicSection
 
 __all__ = [
     "Article",
+    "ArticleAutosave",
     "ArticleQuerySet",
     "ArticleRevision",
     "Category",
+    "GalleryPicture",
     "ModerationMode",
     "SiteSettings",
     "Source",

@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models import Q, Value
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
 from news.articles.body import render_body
 from news.articles.models.site import ModerationMode
 from news.articles.sanitize import cut_summary, html_to_text, sanitize_html
+from news.articles.video import POSTER_DIR, VIDEO_DIR, embed_or_none, validate_embed
 from yzgz import images
 from yzgz.images import validate_image_upload
 from yzgz.links import object_url
@@ -151,7 +153,18 @@ class Article(models.Model):
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    class Kind(models.TextChoices):
+        ARTICLE = "article", _("Article")
+        GALLERY = "gallery", _("Gallery (图集)")
+
     title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(
+        _("story form"),
+        max_length=10,
+        choices=Kind.choices,
+        default=Kind.ARTICLE,
+        help_text=_("A gallery shows its pictures, each with a caption, above the text."),
+    )
     summary = models.TextField(
         _("summary"),
         blank=True,
@@ -176,6 +189,35 @@ class Article(models.Model):
     )
     cover_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     cover_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The lead video (#20), at the top of the article: an MP4 of ours or a 腾讯视频/哔哩哔哩 embed, not both.
+    video = models.FileField(
+        _("video file"),
+        upload_to=f"{VIDEO_DIR}/%Y/%m/",
+        blank=True,
+        max_length=200,
+        help_text=_("MP4 with H.264 video and AAC sound. Shown at the top of the article."),
+    )
+    video_poster = models.ImageField(
+        _("video poster"),
+        upload_to=f"{POSTER_DIR}/%Y/%m/",
+        blank=True,
+        width_field="video_poster_width",
+        height_field="video_poster_height",
+        validators=[validate_image_upload],
+        help_text=_("The picture shown before the video plays. Leave empty to use a frame of the video."),
+    )
+    video_poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    video_poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    video_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    video_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    video_duration = models.DurationField(null=True, blank=True, editable=False)
+    video_embed = models.CharField(
+        _("video on Tencent Video or Bilibili"),
+        max_length=300,
+        blank=True,
+        validators=[validate_embed],
+        help_text=_("Instead of a file: the address of the video's page on v.qq.com or bilibili.com."),
+    )
     category = models.ForeignKey(
         Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="articles"
     )
@@ -259,6 +301,9 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    # Uploaded files and the field with the width of each picture (for its renditions).
+    UPLOADS = {"cover": "cover_width", "video_poster": "video_poster_width", "video": None}
+
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
@@ -283,8 +328,16 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
+        saving = set(self.UPLOADS) if update_fields is None else set(self.UPLOADS) & set(update_fields)
         content_changed = update_fields is None or bool({"body", "summary", "cover"} & set(update_fields))
-        new_cover = bool(self.cover) and not self.cover._committed
+        if "video" in saving and not self.video:  # no video, no poster or figures of one
+            self.video_poster = None
+            self.video_width = self.video_height = self.video_duration = None
+        new_files = [
+            (file, getattr(self, width) if width else 0)
+            for name, width in self.UPLOADS.items()
+            if name in saving and (file := getattr(self, name)) and not file._committed
+        ]
         try:
             if content_changed:
                 self.body = sanitize_html(self.body)
@@ -297,9 +350,12 @@ class Article(models.Model):
                 super().save(*args, **kwargs)
                 if content_changed and self.cover:
                     images.ensure_renditions(self.cover.name)
+                if "video_poster" in saving and self.video_poster:
+                    images.ensure_renditions(self.video_poster.name)
         except OSError as exc:  # a full disk or a failing storage: nothing is kept, the caller says why
-            if new_cover and self.cover._committed:
-                images.discard_upload(self.cover.name, self.cover_width)
+            for file, width in new_files:
+                if file._committed:
+                    images.discard_upload(file.name, width)
             raise images.StorageUnavailable() from exc
 
     def get_absolute_url(self):
@@ -314,6 +370,18 @@ class Article(models.Model):
             (_("Photographers:"), names(self.photographers)),
         ]
         return [(label, people) for label, people in rows if people]
+
+    @property
+    def embed(self):
+        """The :class:`~news.articles.video.Embed` of ``video_embed``, or None."""
+        return embed_or_none(self.video_embed)
+
+    @cached_property
+    def gallery(self):
+        """A 图集's pictures in order (one query, on galleries only); ``[]`` for other articles."""
+        if self.kind != self.Kind.GALLERY or self.pk is None:
+            return []
+        return list(self.gallery_pictures.all())
 
     @property
     def shows_summary(self):
@@ -332,6 +400,10 @@ class Article(models.Model):
     def clean(self):
         if self.status == self.Status.WITHDRAWN and not (self.withdrawn_reason or "").strip():
             raise ValidationError({"withdrawn_reason": _("Say why the article is withdrawn.")})
+        if self.video and self.video_embed:
+            raise ValidationError(
+                {"video_embed": _("An article has one video: upload a file or give an address, not both.")}
+            )
 
     @property
     def is_public(self):

@@ -25,3 +25,21 @@ def cover(article, sizes="100vw", lazy=True, alt="", priority=False):
     if priority:
         markup = markup.replace("<img ", '<img fetchpriority="high" ', 1)
     return mark_safe(markup)  # noqa: S308 - built from escaped parts in news.articles.body.picture
+
+
+GALLERY_SIZES = "(min-width: 900px) 790px, 100vw"
+
+
+@register.simple_tag
+def gallery_picture(item, lazy=True):
+    """One 图集 picture as a responsive ``<picture>``, described by its alt text or caption."""
+    markup = picture(
+        item.image.name,
+        item.width,
+        item.height,
+        alt=item.alt_text,
+        sizes=GALLERY_SIZES,
+        lazy=lazy,
+        storage=item.image.storage,
+    )
+    return mark_safe(markup)  # noqa: S308 - built from escaped parts in news.articles.body.picture

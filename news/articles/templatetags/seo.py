@@ -24,6 +24,7 @@ from django.utils.text import Truncator
 from news.articles import wechat
 from news.articles.markup import iso_local
 from news.articles.models import SiteSettings, names
+from news.articles.video import poster_url
 from news.articles.views.share import is_local_path
 from yzgz import images
 from yzgz.pagecache import without_tracking
@@ -65,13 +66,33 @@ def cover_of(request, article):
     """
     if not article.cover:
         return None
-    width, height = article.cover_width or None, article.cover_height or None
+    return _shared_picture(request, article.cover, article.cover_width, article.cover_height)
+
+
+def _shared_picture(request, file, width, height):
+    width, height = width or None, height or None
     widths = images.rendition_widths(width)
-    if not widths or not height or images.is_animated(article.cover.name):
-        return {"url": absolute(request, article.cover.url), "width": width, "height": height}
+    if not widths or not height or images.is_animated(file.name):
+        return {"url": absolute(request, file.url), "width": width, "height": height}
     top = widths[-1]
-    url = article.cover.storage.url(images.rendition_name(article.cover.name, top, "jpg"))
+    url = file.storage.url(images.rendition_name(file.name, top, "jpg"))
     return {"url": absolute(request, url), "width": top, "height": max(1, round(height * top / width))}
+
+
+def poster_of(request, article):
+    """The poster of the article's video file (its largest JPEG), or None."""
+    if not (article.video and article.video_poster):
+        return None
+    return _shared_picture(request, article.video_poster, article.video_poster_width, article.video_poster_height)
+
+
+def gallery_picture_of(request, article):
+    """The first picture of a 图集 (its largest JPEG), or None."""
+    gallery = article.gallery
+    if not gallery:
+        return None
+    first = gallery[0]
+    return _shared_picture(request, first.image, first.width, first.height)
 
 
 _IMG = re.compile(r"<img\s[^>]*>", re.IGNORECASE)
@@ -118,8 +139,15 @@ def default_picture_of(request, site):
 
 
 def share_picture_of(request, article, site):
-    """The picture of an article's share cards: its cover, else the body's first, else the site's."""
-    return cover_of(request, article) or body_picture_of(request, article) or default_picture_of(request, site)
+    """The picture of an article's share cards: its cover, else its video's poster, else a gallery's
+    first picture, else the body's first, else the site's."""
+    return (
+        cover_of(request, article)
+        or poster_of(request, article)
+        or gallery_picture_of(request, article)
+        or body_picture_of(request, article)
+        or default_picture_of(request, site)
+    )
 
 
 def wechat_card(context, site):
@@ -169,7 +197,42 @@ def news_article_data(request, article, site, canonical_url, cover):
         if cover["width"] and cover["height"]:
             image.update(width=cover["width"], height=cover["height"])
         data["image"] = [image]
+    video = video_data(request, article, cover)
+    if video:
+        data["video"] = video
     return data
+
+
+def iso_duration(duration):
+    """A ``timedelta`` as ISO 8601 (``PT1M5S``), to the second."""
+    minutes, seconds = divmod(max(1, round(duration.total_seconds())), 60)
+    hours, minutes = divmod(minutes, 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{seconds}S"
+
+
+def video_data(request, article, picture):
+    """The VideoObject of the article's lead video (our file, or a platform's player), or None."""
+    if article.video:
+        thumbnail = poster_url(article.video_poster, article.video_poster_width)
+        video = {"contentUrl": absolute(request, article.video.url), "encodingFormat": "video/mp4"}
+        if article.video_duration:
+            video["duration"] = iso_duration(article.video_duration)
+        if article.video_width and article.video_height:
+            video.update(width=article.video_width, height=article.video_height)
+    elif embed := article.embed:
+        thumbnail = picture["url"] if picture else ""
+        video = {"embedUrl": embed.player_url}
+    else:
+        return None
+    data = {
+        "@type": "VideoObject",
+        "name": article.title,
+        "description": description_of(article) or article.title,
+        "uploadDate": iso_local(article.published_at),
+    }
+    if thumbnail:
+        data["thumbnailUrl"] = [absolute(request, thumbnail)]
+    return {**data, **video}
 
 
 def breadcrumb_data(request, article, site, canonical_url):
