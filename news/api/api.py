@@ -248,6 +248,45 @@ def _body_pictures(request, body):
     return pictures
 
 
+def _video(request, article):
+    if article.video:
+        duration = article.video_duration
+        return {
+            "source": "file",
+            "url": _absolute(request, article.video.url),
+            "page_url": None,
+            "poster": _picture(
+                request, article.video_poster.name, article.video_poster_width, article.video_poster_height
+            ),
+            "width": article.video_width,
+            "height": article.video_height,
+            "duration": duration.total_seconds() if duration else None,
+        }
+    embed = article.embed
+    if embed is None:
+        return None
+    return {
+        "source": embed.platform,
+        "url": embed.player_url,
+        "page_url": embed.page_url,
+        "poster": None,
+        "width": None,
+        "height": None,
+        "duration": None,
+    }
+
+
+def _gallery(request, article):
+    return [
+        {
+            **_picture(request, item.image.name, item.width, item.height),
+            "caption": item.caption,
+            "alt": item.alt_text,
+        }
+        for item in article.gallery
+    ]
+
+
 def _category_ref(category):
     return None if category is None else {"id": category.pk, "name": category.name, "slug": category.slug}
 
@@ -431,6 +470,9 @@ def article_detail(request, response: HttpResponse, article_id: int = ARTICLE_ID
     return {
         **_item(request, article),
         "updated_at": timezone.localtime(article.updated_at),
+        "kind": article.kind,
+        "gallery": _gallery(request, article),
+        "video": _video(request, article),
         "body_html": _absolute_body(request, body),
         "pictures": _body_pictures(request, body),
         "byline": article.byline,

@@ -64,6 +64,29 @@ class BodyPicture(Picture):
     alt: str = Field(description=doc("图片说明（替代文字）", "Alternative text"))
 
 
+class GalleryPictureOut(Picture):
+    caption: str = Field(description=doc("图注", "Caption"))
+    alt: str = Field(description=doc("图片说明（替代文字；没有时为图注）", "Alternative text (the caption when none)"))
+
+
+class VideoOut(Schema):
+    source: str = Field(
+        description=doc("file：本站的 MP4；qq 或 bilibili：平台播放器", "file: our MP4; qq or bilibili")
+    )
+    url: str = Field(
+        description=doc(
+            "MP4 地址，或平台官方播放器的地址（放进 iframe）", "The MP4, or the platform's player (for an iframe)"
+        )
+    )
+    page_url: str | None = Field(
+        description=doc("视频在平台上的网页（仅平台视频）", "The video's page on the platform")
+    )
+    poster: Picture | None = Field(description=doc("封面帧（仅本站视频）", "Poster (our MP4 only)"))
+    width: int | None = Field(description=doc("视频宽度（像素）", "Width in pixels"))
+    height: int | None = Field(description=doc("视频高度（像素）", "Height in pixels"))
+    duration: float | None = Field(description=doc("时长（秒）", "Duration in seconds"))
+
+
 class ArticleItem(Schema):
     id: int = Field(description=doc("文章编号", "Article id"))
     title: str = Field(description=doc("标题", "Title"))
@@ -134,6 +157,11 @@ class ReactionOut(Schema):
 
 class ArticleDetail(ArticleItem):
     updated_at: datetime = Field(description=doc("最后修改时间", "Last changed"))
+    kind: str = Field(description=doc("稿件形式：article（文章）或 gallery（图集）", "article or gallery"))
+    gallery: list[GalleryPictureOut] = Field(
+        description=doc("图集的图片，按顺序（文章为空）", "A gallery's pictures, in order (empty for articles)")
+    )
+    video: VideoOut | None = Field(description=doc("文章开头的视频", "The lead video"))
     body_html: str = Field(
         description=doc("正文 HTML（已净化；本站的地址都是完整地址）", "Body HTML, sanitised, with absolute addresses")
     )

@@ -160,6 +160,39 @@ def test_detail_has_the_body_pictures_tags_counts_and_neighbours(client, news):
     assert data["comments_open"] is True
 
 
+def test_detail_gives_a_gallery_and_a_video(client, news, media_root):
+    """#20: apps get a 图集's pictures with their captions, and the lead video."""
+    from django.core.files.base import ContentFile
+
+    from news.articles.factories import make_image_bytes
+    from news.articles.models import GalleryPicture
+
+    article = news["public"][1]
+    assert client.get(f"{API}/articles/{article.pk}").json()["kind"] == "article"
+    Article.objects.filter(pk=article.pk).update(
+        kind=Article.Kind.GALLERY, video_embed="https://www.bilibili.com/video/BV1xx411c7mD"
+    )
+    for order, caption in enumerate(["开幕式", "老街"]):
+        picture = GalleryPicture(article=article, caption=caption, alt="" if order else "钧瓷艺人展示作品", order=order)
+        picture.image.save(f"g{order}.jpg", ContentFile(make_image_bytes(900, 600, seed=order)), save=False)
+        picture.save()
+    data = client.get(f"{API}/articles/{article.pk}").json()
+    assert data["kind"] == "gallery"
+    assert [(p["caption"], p["alt"]) for p in data["gallery"]] == [("开幕式", "钧瓷艺人展示作品"), ("老街", "老街")]
+    first = data["gallery"][0]
+    assert first["url"].startswith("http://testserver/media/gallery/") and first["width"] == 900
+    assert {r["width"] for r in first["renditions"]} == {400, 800, 900}
+    assert data["video"] == {
+        "source": "bilibili",
+        "url": "https://player.bilibili.com/player.html?bvid=BV1xx411c7mD&p=1&autoplay=0",
+        "page_url": "https://www.bilibili.com/video/BV1xx411c7mD",
+        "poster": None,
+        "width": None,
+        "height": None,
+        "duration": None,
+    }
+
+
 def test_categories_tags_sources_and_rankings(client, news):
     tree = client.get(f"{API}/categories").json()
     latest = next(c for c in tree if c["slug"] == "latest")
@@ -610,3 +643,24 @@ def test_my_comments_keep_a_withdrawn_articles_title_to_themselves(client, news,
     (mine,) = client.get(f"{API}/me/comments", **bearer(token)).json()["items"]
     assert mine["article"] == {"id": article.pk, "title": "", "public": False}
     assert mine["text"] == "撤稿之前的评论"
+
+
+def test_detail_gives_our_own_video_with_its_poster(client, news, media_root):
+    from django.core.files.base import ContentFile
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from news.articles import video
+    from news.articles.factories import make_video_bytes
+
+    clip = make_video_bytes(seconds=2, width=320, height=180, seed=4)
+    info = video.probe(SimpleUploadedFile("clip.mp4", clip))
+    article = news["public"][1]
+    article.video = ContentFile(clip, name="opening.mp4")
+    article.video_poster = video.poster_from_frame(info.frame, "opening.mp4")
+    article.video_width, article.video_height, article.video_duration = info.width, info.height, info.duration
+    article.save()
+    got = client.get(f"{API}/articles/{article.pk}").json()["video"]
+    assert got["source"] == "file" and got["page_url"] is None
+    assert got["url"].startswith("http://testserver/media/videos/") and got["url"].endswith(".mp4")
+    assert (got["width"], got["height"]) == (320, 180) and 1.9 <= got["duration"] <= 2.1
+    assert got["poster"]["url"].startswith("http://testserver/media/posters/")
