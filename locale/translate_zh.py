@@ -935,6 +935,7 @@ ZH = {
     "Discard": "放弃",
     "Careful: someone saved this article at %(time)s, after your copy was started. Saving the restored content will show what conflicts.": "注意：有人在 %(time)s 保存过这篇文章，晚于你这份内容开始编辑的时间。保存恢复的内容时会提示冲突。",
     "JPEG, PNG, WebP or GIF, up to 10 MB and 40 million pixels.": "JPEG、PNG、WebP 或 GIF，不超过 10 MB、4000 万像素。",
+    "preview": "预览",
 }
 
 
