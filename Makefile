@@ -73,7 +73,7 @@ spike: $(STAMP)
 # A logged-in resident's pages beside Wagtail rendering the same article (../shared/peers), one run.
 bench-peers: $(STAMP)
 	@command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
-	$(BIN)/python manage.py bench_peers --members-off --json bench-results/peers.json
+	$(BIN)/python manage.py bench_peers --large --json bench-results/peers.json
 
 # One page in-process: SQL, templates and the rest, then a call tree (pyinstrument).
 URL ?= /

@@ -10,4 +10,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from yzgz import pageparts
+
         from . import checks, signals  # noqa: F401
+
+        pageparts.connect()

@@ -240,7 +240,8 @@ class PhoneView(LoginRequiredMixin, CodeFormView):
             return self.wrong_code(form)
         try:
             with transaction.atomic():
-                User.objects.filter(pk=user.pk).update(phone=number, phone_verified_at=timezone.now())
+                user.phone, user.phone_verified_at = number, timezone.now()
+                user.save(update_fields=["phone", "phone_verified_at"])  # signals: cached copies go
         except IntegrityError:  # someone linked the same number a moment ago
             form.add_error("phone", _("This number is already linked to another account."))
             return self.render(form, status=409)

@@ -65,6 +65,12 @@ class RenderStatsMiddleware:
         return response
 
 
+def language_of(request):
+    """The language the reader chose (Django's ``set_language`` cookie), else the site's."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return chosen if chosen in {code for code, _name in settings.LANGUAGES} else settings.LANGUAGE_CODE
+
+
 class LanguageMiddleware:
     """Speak Simplified Chinese unless the reader chose another language.
 
@@ -77,9 +83,7 @@ class LanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        available = {code for code, _name in settings.LANGUAGES}
-        language = chosen if chosen in available else settings.LANGUAGE_CODE
+        language = language_of(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -155,6 +155,8 @@ MIDDLEWARE = [
     "yzgz.published.PublishMiddleware",
     "yzgz.siteurl.SiteHostMiddleware",  # with SITE_URL: only the site's address (400 for others)
     "django.middleware.security.SecurityMiddleware",
+    # A plain resident's /page-parts/ (every view of an article): answered here, the rest skipped.
+    "yzgz.pageparts.PagePartsMiddleware",
     "corsheaders.middleware.CorsMiddleware",  # /api/ only (CORS_URLS_REGEX), for API_CORS_ORIGINS
     "yzgz.security.ContentSecurityPolicyMiddleware",  # django-csp's, plus the admin's and a CDN's sources
     "yzgz.security.PermissionsPolicyMiddleware",
@@ -210,6 +212,11 @@ if os.environ.get("DATABASE_URL"):
             conn_health_checks=True,
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # psycopg prepares a statement run this often on a connection, for the cursors that bind
+        # on the server: the residents' one statement a request (yzgz.pagecache._ask). Django's
+        # own cursors bind on the client and are never prepared.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", False):
         # psycopg's pool keeps connections open itself; Django requires CONN_MAX_AGE=0 with it.
         DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -14,7 +14,9 @@ class EngagementConfig(AppConfig):
         from yzgz import pagecache
 
         from . import signals  # noqa: F401
-        from .pagecache import FavouriteState
+        from .pagecache import FavouriteState, bell_keys
 
         if FavouriteState not in pagecache.member_hooks:  # residents' shared pages (yzgz.pagecache)
             pagecache.member_hooks.append(FavouriteState)
+        if bell_keys not in pagecache.menu_keys:  # the menu shows the bell's count
+            pagecache.menu_keys.append(bell_keys)

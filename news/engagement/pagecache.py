@@ -5,6 +5,7 @@ each request puts the resident's state back (a subquery of the one statement the
 cache runs for all hooks).
 """
 
+from news.engagement import services
 from news.engagement.models import Favourite
 from yzgz.pagecache import MemberHook
 
@@ -38,3 +39,8 @@ class FavouriteState(MemberHook):
     @staticmethod
     def edge_parts(request, match, value):
         return [] if value is None else [["button.favourite", {"aria-pressed": "true", "value": "off"}]]
+
+
+def bell_keys(user_id):
+    """The user menu shows the bell's count (yzgz.pagecache.menu_keys): its cache key."""
+    return [services.unread_key(user_id)]

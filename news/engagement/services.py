@@ -78,7 +78,7 @@ def history_clear(*, user):
 UNREAD_SECONDS = 60  # the bell's count is kept this long, and forgotten at every change
 
 
-def _unread_key(user_id):
+def unread_key(user_id):
     return f"engagement:unread:{user_id}"
 
 
@@ -86,7 +86,7 @@ def unread_count(user):
     """The bell's number: from the cache (no query on most pages), else one COUNT."""
     if not user.is_authenticated:
         return 0
-    key = _unread_key(user.pk)
+    key = unread_key(user.pk)
     count = cache.get(key)
     if count is None:
         count = Notification.objects.filter(recipient=user).unread().count()
@@ -97,7 +97,7 @@ def unread_count(user):
 def forget_unread(user_ids):
     """The counts of these residents changed: now, and again at the commit (a page read in
     between could cache the old number)."""
-    keys = [_unread_key(user_id) for user_id in set(user_ids)]
+    keys = [unread_key(user_id) for user_id in set(user_ids)]
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))

@@ -19,10 +19,14 @@ peers' ``measure.sh``, which runs them in turn, round after round, with the same
 
 It prints measure.sh's table of medians and the ratios the issue asks for (resident article
 ÷ Wagtail article), and writes them as JSON. ``--members-off`` runs the resident targets
-with ``DJANGO_PAGE_CACHE_MEMBERS=0`` as well, for the before and after.
+with ``DJANGO_PAGE_CACHE_MEMBERS=0`` as well, for the before and after. ``--large`` runs them
+once more on the large data set (its own database, ``yzgz_peers_large``: the demo plus
+``generate_articles``' 20,000 articles and 200,000 comments, made once), with the busiest
+article (hundreds of comments) as ``ours-busy-resident`` beside the seed article.
 """
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -41,6 +45,10 @@ from tools.management.commands import bench_http
 from tools.management.commands.bench_http import PORT, RUN
 
 ROOT = Path(settings.BASE_DIR)
+PG = "postgres://postgres@127.0.0.1:5432"
+DEMO_DB = "yzgz_prod"
+LARGE_DB = "yzgz_peers_large"
+BUSIEST_SQL = "SELECT id FROM news_article WHERE status = 'published' ORDER BY comment_count DESC LIMIT 1"
 PEERS_SOURCE = ROOT.parent / "shared" / "peers"
 SEED_FILE = ROOT.parent / "shared" / "reference" / "seed-article-page.txt"
 BASE = f"http://127.0.0.1:{PORT}"
@@ -78,6 +86,10 @@ def page_views(rows, target):
     }
 
 
+def rss_text(sizes):
+    return ", ".join(f"{size:.0f} MB" for size in sizes) or "unknown"
+
+
 def fetch(url, cookie=""):
     return bench_http.fetch(url, {"Cookie": cookie} if cookie else None).decode()
 
@@ -90,9 +102,10 @@ class Command(BaseCommand):
         parser.add_argument("--duration", type=int, default=10)
         parser.add_argument("--connections", type=int, default=8)
         parser.add_argument("--members-off", action="store_true", help="Also measure without the members' cache.")
+        parser.add_argument("--large", action="store_true", help="Also measure on 20,000 articles, 200,000 comments.")
         parser.add_argument("--json", dest="json_path", default="")
 
-    def handle(self, *args, rounds, duration, connections, members_off, json_path, **options):
+    def handle(self, *args, rounds, duration, connections, members_off, large, json_path, **options):
         for tool in ("wrk", "nginx"):
             if not shutil.which(tool):
                 raise CommandError(f"{tool} is missing: apt-get install -y {tool}")
@@ -100,22 +113,47 @@ class Command(BaseCommand):
             raise CommandError(f"no peers at {PEERS_SOURCE}")
         peers = self.peers()
         results = {"date": time.strftime("%Y-%m-%d"), "passes": {}}
+        passes = [("members cache on", "1", DEMO_DB)]
+        passes += [("members cache off", "0", DEMO_DB)] if members_off else []
+        passes += [("20,000 articles, members cache on", "1", LARGE_DB)] if large else []
         try:
-            for label, members in [("members cache on", "1")] + ([("members cache off", "0")] if members_off else []):
-                self.stack("stop", members)
-                self.stack("start", members)
+            for label, members, database in passes:
+                self.stack("stop", members, database)
+                self.stack("start", members, database)
+                busy = self.large_data(database) if database == LARGE_DB else None
                 self.run_peers(peers, "start.sh")
-                targets = self.targets()
+                targets = self.targets(busy)
                 table, rows = self.measure(peers, targets, rounds, duration, connections)
-                results["passes"][label] = {"targets": {k: v[0] for k, v in targets.items()}, "medians": rows}
-                self.stdout.write(f"\n## {label}\n\n{table}")
+                rss = bench_http.worker_rss_mb()
+                results["passes"][label] = {
+                    "targets": {k: v[0] for k, v in targets.items()},
+                    "medians": rows,
+                    "members": members == "1",
+                    "worker_rss_mb": [round(size, 1) for size in rss],
+                }
+                self.stdout.write(f"\n## {label}\n\n{table}\n\nworker RSS after the run: {rss_text(rss)}")
         finally:
             self.run_peers(peers, "stop.sh", check=False)
-            self.stack("stop", "1")
+            self.stack("stop", "1", DEMO_DB)
         self.report(results)
         if json_path:
             Path(json_path).parent.mkdir(parents=True, exist_ok=True)
             Path(json_path).write_text(json.dumps(results, ensure_ascii=False, indent=2))
+
+    def large_data(self, database):
+        """Fill ``database`` (the demo already in it) to 20,000 articles and 200,000 comments, once;
+        the id of its busiest article."""
+        env = {**os.environ, "DATABASE_URL": f"{PG}/{database}", "DATABASE_POOL": "0"}
+        command = [sys.executable, str(ROOT / "manage.py"), "generate_articles", "--total"]
+        command += ["--articles", "20000", "--comments", "200000"]
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603 - our own command
+        busiest = subprocess.run(  # noqa: S603 - psql, a fixed query
+            ["psql", f"{PG}/{database}", "-tAc", BUSIEST_SQL],  # noqa: S607 - psql from PATH
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        return f"/article/{busiest[0]}/"
 
     def peers(self):
         """A writable copy of the peers, set up once (its venv, database and static copy stay)."""
@@ -144,12 +182,12 @@ class Command(BaseCommand):
             stderr=subprocess.DEVNULL if not check else None,
         )
 
-    def stack(self, action, members):
+    def stack(self, action, members, database):
         bench_http.prod_stack(
-            action, PROD_DB="yzgz_prod", DJANGO_PAGE_CACHE_SECONDS="60", DJANGO_PAGE_CACHE_MEMBERS=members
+            action, PROD_DB=database, DJANGO_PAGE_CACHE_SECONDS="60", DJANGO_PAGE_CACHE_MEMBERS=members
         )
 
-    def targets(self):
+    def targets(self, busy=None):
         """label: (URL, cookie) for our targets: the seed article, home and its category."""
         home = fetch(BASE + "/")
         seed = re.search(r'href="(/article/\d+/)"[^>]*>禹州夏都街道开展2021年第三季度党建观摩活动', home)
@@ -166,6 +204,9 @@ class Command(BaseCommand):
             "ours-category-resident": (BASE + category, cookie),
             "ours-article-anon": (BASE + article, ""),
         }
+        if busy:  # the large data's busiest article: its page and its parts (a like button per comment)
+            targets["ours-busy-resident"] = (BASE + busy, cookie)
+            targets["ours-busy-resident-parts"] = (f"{BASE}/page-parts/?path={busy}", cookie)
         for url, cookie_value in targets.values():
             fetch(url, cookie_value)
             fetch(url, cookie_value)  # warm: rankings, 热门 and the shared copies
@@ -204,7 +245,12 @@ class Command(BaseCommand):
             rows = data["medians"]
             wagtail = rows.get("wagtail-article", {}).get("rps") or 0
             out(f"\n{label}:")
-            for target in ("ours-article-resident", "ours-home-resident", "ours-category-resident"):
+            for target in (
+                "ours-article-resident",
+                "ours-busy-resident",
+                "ours-home-resident",
+                "ours-category-resident",
+            ):
                 row = rows.get(target)
                 if row and wagtail:
                     out(
@@ -212,7 +258,7 @@ class Command(BaseCommand):
                         f"({wagtail:.0f} req/s), p99 {row['p99_ms']:.1f} ms"
                     )
                 # Without the residents' copies nginx has no copy for them: the page is all there is.
-                views = page_views(rows, target) if label == "members cache on" else None
+                views = page_views(rows, target) if data["members"] else None
                 if views and wagtail:
                     out(
                         f"    with its /page-parts/ request: {views['rps']:.0f} page views/s = "
