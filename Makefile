@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make run       install, migrate, load demo content, serve http://127.0.0.1:8000"
 	@echo "make test      run the whole test suite (SQLite; set DATABASE_URL for PostgreSQL)"
-	@echo "make prod      start nginx + two gunicorn app servers + PostgreSQL + Redis on :8080"
+	@echo "make prod      start nginx + two Granian app servers + PostgreSQL + Redis on :8080"
 	@echo "make prod-stop stop exactly what make prod started"
 	@echo "make backup    database and uploads into backups/ (make restore FROM=dir puts one back)"
 	@echo "make bench     run the benchmarks and print their tables (the spike too: make spike alone)"

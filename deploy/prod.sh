@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The production stack on this machine: nginx in front of two gunicorn app servers,
+# The production stack on this machine: nginx in front of two Granian app servers (yzgz/appserver.py),
 # PostgreSQL (already running here, as on the CI machines) and a Redis of its own
 # (deploy/redis.conf: a memory ceiling and its eviction policy; REDIS_URL uses another instead).
 #
@@ -100,9 +100,9 @@ start() {
     # Production mode as on a real (HTTPS) host must pass `check --deploy` without a warning.
     DJANGO_SECURE_SSL=1 "$PY" manage.py check --deploy --fail-level WARNING
     for port in "${APP_PORTS[@]}"; do
-        if running "$RUN/gunicorn-$port.pid"; then continue; fi
-        "$PY" -m gunicorn yzgz.wsgi -c deploy/gunicorn.conf.py -b "127.0.0.1:$port" \
-            --pid "$RUN/gunicorn-$port.pid" --daemon --error-logfile "$RUN/gunicorn-$port.log"
+        if running "$RUN/app-$port.pid"; then continue; fi
+        setsid "$PY" -m yzgz.appserver "127.0.0.1:$port" --pid-file "$RUN/app-$port.pid" \
+            >>"$RUN/app-$port.log" 2>&1 </dev/null &
     done
     # The view counts buffered in Redis reach the database every 5 s, from one process (the
     # yzgz-flush-views service on a real host; a new Django process per flush cost 15% of a core).
@@ -127,7 +127,7 @@ start() {
     fi
     for port in "${APP_PORTS[@]}"; do wait_for "http://127.0.0.1:$port/robots.txt"; done
     wait_for "http://127.0.0.1:$PORT/"
-    echo "The production stack is up: http://127.0.0.1:$PORT/ (nginx) -> 127.0.0.1:${APP_PORTS[0]}, 127.0.0.1:${APP_PORTS[1]} (gunicorn)"
+    echo "The production stack is up: http://127.0.0.1:$PORT/ (nginx) -> 127.0.0.1:${APP_PORTS[0]}, 127.0.0.1:${APP_PORTS[1]} (Granian)"
     echo "Site address (DJANGO_SITE_URL): $SITE_URL"
     echo "PostgreSQL: $DATABASE_URL  Redis: $REDIS_URL  logs: $RUN/"
 }
@@ -137,7 +137,7 @@ stop() {
         nginx -p "$RUN" -c "$RUN/nginx.conf" -s quit
     fi
     for port in "${APP_PORTS[@]}"; do
-        pidfile="$RUN/gunicorn-$port.pid"
+        pidfile="$RUN/app-$port.pid"
         if running "$pidfile"; then
             pid="$(cat "$pidfile")"
             kill -TERM "$pid"
@@ -161,7 +161,7 @@ stop() {
 }
 
 status() {
-    for name in nginx gunicorn-"${APP_PORTS[0]}" gunicorn-"${APP_PORTS[1]}" flush-views redis; do
+    for name in nginx app-"${APP_PORTS[0]}" app-"${APP_PORTS[1]}" flush-views redis; do
         if running "$RUN/$name.pid"; then echo "$name: running (pid $(cat "$RUN/$name.pid"))"; else echo "$name: stopped"; fi
     done
 }

@@ -3,7 +3,7 @@
 It brings its own servers, so nothing else on the machine is disturbed: a private PostgreSQL
 cluster (initdb, port 55432) and a private Redis (port 56379, append-only file, so a stop
 keeps the buffered view counts), and the production stack of deploy/prod.sh (nginx in front
-of two gunicorn app servers) on ports 8190-8192. Then, on 127.0.0.1 only, for a bounded time:
+of two Granian app servers) on ports 8190-8192. Then, on 127.0.0.1 only, for a bounded time:
 
 * 32 connections, each a loop of: anonymous reading (home, category, article, search,
   rankings), the view beacon (each from a new visitor), reactions and comments by logged-in

@@ -20,7 +20,7 @@ puts them in ``settings.IP_REGION_DB``, default ``var/ip2region/``):
 
 An IPv4 address written as IPv6 (``::ffff:1.2.3.4``, 6to4, Teredo) is looked up as IPv4.
 
-Both files are mapped read-only with mmap on first use, once per process, so the gunicorn
+Both files are mapped read-only with mmap on first use, once per process, so the app server
 workers of a host share one copy in the page cache; a lookup is a binary search over the
 index (about 20 probes, a few microseconds). The update command replaces the files by rename,
 never in place, so a running process keeps reading the files it mapped.

@@ -95,6 +95,12 @@ class Comment(models.Model):
             ),
             models.Index(fields=["status", "-created_at"], name="comment_queue_idx"),
             models.Index(fields=["user", "-created_at"], name="comment_user_idx"),
+            # "Has this resident a comment waiting on this article?", asked on every resident's view
+            # of an article (news/comments/pagecache.py): the queue is small, a busy article's
+            # comments are thousands.
+            models.Index(
+                fields=["user", "article"], condition=models.Q(status="pending"), name="comment_pending_own_idx"
+            ),
             # 热门评论: an article's most liked approved comments; only those with enough likes count.
             models.Index(
                 fields=["article", "-like_count"],

@@ -1,4 +1,4 @@
-"""`make prod` from the outside: ``deploy/prod.sh start`` brings up nginx in front of two gunicorn
+"""`make prod` from the outside: ``deploy/prod.sh start`` brings up nginx in front of two Granian
 app servers (PostgreSQL, the demo, a Redis of its own) on ports other than 80 and 8080, once for
 the module, and readers use it as they would the real site.
 
@@ -411,7 +411,7 @@ def test_without_app_servers_readers_get_the_last_copy_or_a_friendly_503(prod):
             if response.headers["X-Microcache"] == "FILE":
                 break
         time.sleep(0.2)
-    pids = [int((prod["run"] / f"gunicorn-{port}.pid").read_text()) for port in prod["apps"]]
+    pids = [int((prod["run"] / f"app-{port}.pid").read_text()) for port in prod["apps"]]
     try:
         for pid in pids:
             # Quick shutdown (SIGTERM's graceful one takes 4-5 s here, as long as a copy lives).

@@ -41,7 +41,7 @@ def dev():
 
 
 def test_the_runtime_lock_has_the_site_and_no_test_or_lint_tool(runtime):
-    assert {"django", "django-csp", "gunicorn", "psycopg", "tqdm"} <= runtime.keys()
+    assert {"django", "django-csp", "granian", "psycopg", "tqdm"} <= runtime.keys()
     assert sorted(set(DEV_ONLY) & runtime.keys()) == []
 
 

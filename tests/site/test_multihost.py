@@ -177,7 +177,7 @@ def test_the_documented_site_config_passes_nginx_t(tmp_path):
 
 def test_the_unit_binds_the_instance_address_and_trusts_the_proxy_of_the_env_file():
     """yzgz@10.0.0.11:8101 listens on that address, and believes forwarded headers from nginx's only."""
-    assert unit_command("10.0.0.11:8101")[-2:] == ["-b", "10.0.0.11:8101"]
+    assert unit_command("10.0.0.11:8101")[-3:] == ["-m", "yzgz.appserver", "10.0.0.11:8101"]
     environment = unit_environment(DOC_PREFIX)
     assert environment["DJANGO_TRUSTED_PROXIES"] == environment["FORWARDED_ALLOW_IPS"] == "10.0.0.10"
     block = re.search(r"upstream yzgz_app \{(.*?)\}", (DEPLOY / "nginx-site.conf").read_text(), re.S).group(1)
@@ -350,7 +350,7 @@ def stack(network, object_storage, static_files, tmp_path):
                     cwd=ROOT,
                     env=env,
                     stdout=subprocess.DEVNULL,
-                    stderr=open(tmp_path / f"gunicorn-{key}.log", "w"),  # noqa: SIM115 - closed with the process
+                    stderr=open(tmp_path / f"app-{key}.log", "w"),  # noqa: SIM115 - closed with the process
                 )
             )
         deadline = time.monotonic() + 40

@@ -1,7 +1,7 @@
 """The page cache and the query string: tracking parameters share the bare page's copy, other
 unknown parameters are never stored, so made-up addresses cannot fill Redis.
 
-Through nginx and gunicorn with Redis: tests/browser/test_prod_stack.py.
+Through nginx and Granian with Redis: tests/browser/test_prod_stack.py.
 """
 
 import pytest

@@ -1,5 +1,5 @@
 """What the outside probe did to logins and addresses, done again through the production stack
-(two gunicorn app servers on PostgreSQL and Redis, nginx in front): races on the limits, the
+(two Granian app servers on PostgreSQL and Redis, nginx in front): races on the limits, the
 admin login, and clients that write their own X-Forwarded-For.
 """
 

@@ -1,4 +1,4 @@
-"""The production stack: two gunicorn app servers in production mode (DEBUG off, PostgreSQL,
+"""The production stack: two Granian app servers in production mode (DEBUG off, PostgreSQL,
 Redis), and nginx in front when it is installed — nothing that must be shared lives in one
 app server.
 
@@ -117,7 +117,7 @@ def stack(static_root, tmp_path):
     ports = [free_port(), free_port()]
     servers = [
         subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "yzgz.wsgi", "-c", "deploy/gunicorn.conf.py", "-b", f"127.0.0.1:{port}"],
+            [sys.executable, "-m", "yzgz.appserver", f"127.0.0.1:{port}"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

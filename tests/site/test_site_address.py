@@ -1,7 +1,7 @@
 """The site's address (DJANGO_SITE_URL): every absolute URL comes from it, never from the Host a
 client sent; a foreign Host is a 400 (never a 500), and the page cache keeps no copy of it.
 
-The same behaviours through nginx and gunicorn: tests/browser/test_prod_stack.py.
+The same behaviours through nginx and Granian: tests/browser/test_prod_stack.py.
 """
 
 import json

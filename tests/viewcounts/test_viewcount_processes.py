@@ -1,6 +1,6 @@
 """View counting across real processes (PostgreSQL and Redis, as in production).
 
-* Two app servers (gunicorn) on different ports share PostgreSQL and Redis; N distinct
+* Two app servers (Granian) on different ports share PostgreSQL and Redis; N distinct
   visitors hit them concurrently, each reloading on the other server; after a flush the
   count has risen by exactly N.
 * ``flush_views`` killed half-way (before its transaction commits, and after it commits
@@ -76,11 +76,11 @@ def free_port():
 
 @pytest.fixture
 def app_servers(buffer):
-    """Two gunicorn processes, standing in for two app hosts."""
+    """Two app servers (two workers each), standing in for two app hosts."""
     ports = [free_port(), free_port()]
     servers = [
         subprocess.Popen(  # noqa: S603 - our own interpreter and app
-            [sys.executable, "-m", "gunicorn", "yzgz.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "4"],
+            [sys.executable, "-m", "yzgz.appserver", f"127.0.0.1:{port}", "--workers", "2"],
             cwd=ROOT,
             env=process_env(),
             stdout=subprocess.DEVNULL,

@@ -1,6 +1,6 @@
 """Benchmark the production stack with wrk: pages per second, latency, queries, bytes, memory.
 
-Runs ``deploy/prod.sh`` itself: nginx in front of two gunicorn app servers (one worker
+Runs ``deploy/prod.sh`` itself: nginx in front of two Granian app servers (one worker
 each, two in all), PostgreSQL and Redis. For each target — home, a category, an article
 with comments, a search, and the article's HTML saved as a file that nginx serves (the
 ceiling) — it warms up, then runs ``wrk`` for ``--duration`` seconds at ``--connections``.
@@ -85,9 +85,9 @@ def queries_of(html):
 
 
 def worker_rss_mb():
-    """Resident memory of each gunicorn worker (the children of the two masters), in MB."""
+    """Resident memory of each app server worker (the children of the two Granian main processes), in MB."""
     masters = set()
-    for pidfile in RUN.glob("gunicorn-*.pid"):
+    for pidfile in RUN.glob("app-*.pid"):
         masters.add(pidfile.read_text().strip())
     sizes = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -199,7 +199,7 @@ class Command(BaseCommand):
     def report(self, results):
         out = self.stdout.write
         out("")
-        out(f"HTTP through nginx, 2 gunicorn workers, wrk {results['wrk']} ({results['date']}, {results['cpus']} CPUs)")
+        out(f"HTTP through nginx, 2 Granian workers, wrk {results['wrk']} ({results['date']}, {results['cpus']} CPUs)")
         columns = ["req/s", "p50 ms", "p99 ms", "non-2xx", "queries", "bytes"]
         out(f"{'pass':10} {'target':10} " + " ".join(f"{c:>8}" for c in columns))
         for name, data in results["passes"].items():

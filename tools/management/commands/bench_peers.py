@@ -3,7 +3,7 @@
 One run on one machine, as ``../shared/peers/README.md`` asks: it copies the peers folder
 somewhere writable (``.prod/peers``), sets it up once (a Wagtail 8 site with the seed article
 and nginx serving that article's HTML as a file), starts our production stack
-(``deploy/prod.sh``: nginx, two gunicorn workers, PostgreSQL, Redis) on the demo data with the
+(``deploy/prod.sh``: nginx, two Granian workers, PostgreSQL, Redis) on the demo data with the
 page caches on, logs a demo resident in through the stack, and hands every target to the
 peers' ``measure.sh``, which runs them in turn, round after round, with the same wrk settings:
 

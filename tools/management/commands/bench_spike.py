@@ -1,6 +1,6 @@
 """The breaking-news spike: thousands of readers opening one page at once, through `make prod`.
 
-Starts ``deploy/prod.sh`` (nginx, two gunicorn app servers, PostgreSQL with the demo, Redis,
+Starts ``deploy/prod.sh`` (nginx, two Granian app servers, PostgreSQL with the demo, Redis,
 the anonymous page cache on) and, for the seed article and the home page, runs ``wrk`` with
 5,000 and then 10,000 keep-alive connections against:
 
