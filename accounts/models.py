@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+from phonenumber_field.phonenumber import PhoneNumber
 
 from yzgz.links import object_url
 
@@ -89,7 +90,10 @@ class User(AbstractUser):
 
     @property
     def phone_verified(self):
-        return bool(self.phone) and self.phone_verified_at is not None
+        # Not bool(self.phone) first: PhoneNumber's len() formats the number, and every resident's
+        # page view asks this (whether to show the reply forms or "link your phone").
+        phone = self.phone
+        return self.phone_verified_at is not None and (isinstance(phone, PhoneNumber) or bool(phone))
 
     @property
     def masked_phone(self):

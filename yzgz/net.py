@@ -21,11 +21,11 @@ from django.conf import settings
 
 
 @lru_cache(maxsize=8)
-def _networks(trusted):
+def trusted_networks(trusted):
     return tuple(ipaddress.ip_network(item, strict=False) for item in trusted)
 
 
-def parse_trusted_proxies(value):
+def parse_trusted_proxies(value, name="DJANGO_TRUSTED_PROXIES"):
     """``"127.0.0.1, 10.0.0.0/24"`` -> a tuple of the items, each checked to be an address or network.
 
     Raises ``ValueError`` naming the bad item, so a typo in production settings stops the start.
@@ -35,11 +35,11 @@ def parse_trusted_proxies(value):
         try:
             ipaddress.ip_network(item, strict=False)
         except ValueError as exc:
-            raise ValueError(f"DJANGO_TRUSTED_PROXIES: {item!r} is not an IP address or network") from exc
+            raise ValueError(f"{name}: {item!r} is not an IP address or network") from exc
     return items
 
 
-def _address(value):
+def parse_address(value):
     """An ``ip_address`` from a REMOTE_ADDR or one X-Forwarded-For hop, or None."""
     value = value.strip()
     if value.startswith("[") and "]" in value:  # "[2001:db8::1]:443"
@@ -54,24 +54,24 @@ def _address(value):
     return address.ipv4_mapped or address if address.version == 6 else address
 
 
-def _trusted(address, networks):
+def is_trusted(address, networks):
     return any(address in network for network in networks)
 
 
 def client_ip(request):
     """The client's address as a string, or None when even REMOTE_ADDR is not an address."""
-    address = _address(request.META.get("REMOTE_ADDR", ""))
+    address = parse_address(request.META.get("REMOTE_ADDR", ""))
     if address is None:
         return None
-    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
-    if networks and _trusted(address, networks):
+    networks = trusted_networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    if networks and is_trusted(address, networks):
         hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         for hop in reversed(hops):
-            forwarded = _address(hop)
+            forwarded = parse_address(hop)
             if forwarded is None:
                 break  # unparseable: the proxy that passed it on is the address we use
             address = forwarded
-            if not _trusted(address, networks):
+            if not is_trusted(address, networks):
                 break
     return str(address)
 

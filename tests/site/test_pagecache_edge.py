@@ -23,6 +23,7 @@ from news.comments.models import Comment, CommentLike
 from news.engagement.models import Favourite
 from news.viewcounts.models import Reaction, ReactionVote
 from news.viewcounts.reactions import account_visitor
+from yzgz import pagecache
 from yzgz.pagecache import EDGE_COOKIE, FRESH_COOKIE, member_hooks
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +122,23 @@ def test_page_parts_give_each_resident_their_own(article, neighbour_comment, dja
     posted = li_client.post(f"/article/{article.pk}/comments/", form)
     assert posted.status_code == 302
     assert Comment.objects.get(body="从共享页面发的评论").user.username == "li"
+
+
+def test_each_articles_parts_are_its_own_though_addresses_are_remembered(article, neighbour_comment, category):
+    """/page-parts/ remembers what each address resolved to (yzgz.pagecache._resolve): one
+    resident going from article to article still gets each one's own parts."""
+    pagecache._resolved.clear()
+    zhang_client, zhang = reader("zhang", "老张")
+    pressed_everything(zhang, article, neighbour_comment)
+    other = make_article(title="另一篇文章", category=category, author=article.author)
+    for _round in range(2):  # resolved, then remembered
+        assert len(parts(zhang_client, article.get_absolute_url())[1]["set"]) == 3
+        assert parts(zhang_client, other.get_absolute_url())[1]["set"] == []
+    remembered = pagecache._resolve(other.get_absolute_url())
+    assert remembered is pagecache._resolve(other.get_absolute_url()) and remembered.kwargs == {"pk": other.pk}
+    assert pagecache._resolve("/no-such-page/") is None
+    before = len(pagecache._resolved)
+    assert pagecache._resolve("/" + "x" * 300 + "/") is None and len(pagecache._resolved) == before, "not kept"
 
 
 def test_the_home_page_parts_are_the_menu_alone():

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from yzgz import appserver, wsgi
+from yzgz import appserver, net, wsgi
 
 
 @pytest.fixture
@@ -55,16 +55,29 @@ def test_a_request_header_named_like_a_variable_is_kept(seen, monkeypatch):
 
 @pytest.mark.parametrize(
     ("address", "believed"),
-    [("127.0.0.1", True), ("10.0.0.10", True), ("10.0.0.12", False), ("203.0.113.9", False), ("garbage", False)],
+    [
+        ("127.0.0.1", True),
+        ("10.0.0.10", True),
+        ("::ffff:10.0.0.10", True),  # nginx's IPv4 address as a dual-stack socket reports it
+        ("10.0.0.12", False),
+        ("203.0.113.9", False),
+        ("garbage", False),
+    ],
 )
 def test_x_forwarded_proto_is_believed_from_the_proxies_only(seen, monkeypatch, address, believed):
-    monkeypatch.setattr(wsgi, "FORWARDED_ALLOW_IPS", ["127.0.0.1", "10.0.0.10/32"])
-    monkeypatch.setattr(wsgi, "_ALLOWED", [wsgi.ipaddress.ip_network(i) for i in wsgi.FORWARDED_ALLOW_IPS])
+    monkeypatch.setattr(wsgi, "_ALLOWED", wsgi.allowed_networks("127.0.0.1, 10.0.0.10/32"))
     monkeypatch.setattr(wsgi, "_believed", {})
     environ = granian_environ(REMOTE_ADDR=address, HTTP_X_FORWARDED_PROTO="https", HTTP_X_FORWARDED_SSL="on")
     wsgi.application(environ, lambda status, headers: None)
     assert ("HTTP_X_FORWARDED_PROTO" in seen[0]) is believed
     assert ("HTTP_X_FORWARDED_SSL" in seen[0]) is believed
+
+
+def test_the_proxy_list_is_read_as_djangos_and_a_typo_stops_the_start():
+    assert wsgi.allowed_networks("*") is None
+    assert wsgi.allowed_networks("127.0.0.1") == net.trusted_networks(net.parse_trusted_proxies("127.0.0.1"))
+    with pytest.raises(ValueError, match=r"FORWARDED_ALLOW_IPS: '10\.0\.0\.300'"):
+        wsgi.allowed_networks("127.0.0.1, 10.0.0.300")
 
 
 def test_the_app_server_command_is_granians_with_the_projects_settings(monkeypatch):
