@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from news.articles.factories import make_article
 from news.articles.models import Article, SiteSettings
-from news.search.documents import query_terms, tokens, tsquery
+from news.search.documents import query_terms, snippet, tokens, tsquery
 
 pytestmark = pytest.mark.django_db
 
@@ -127,6 +127,26 @@ def test_edits_and_withdrawals_update_the_index(client, news):
 def test_results_show_a_highlighted_snippet(client, news):
     _titles, page = results(client, "汛情")
     assert "<mark>汛情</mark>" in page
+
+
+LEAD = "<p>" + "城区道路养护工作持续推进。" * 20 + "</p>"  # 240 characters before the words
+
+
+@pytest.mark.parametrize(
+    ("words", "query"),
+    [
+        ("今年的ＧＤＰ目标，２０２６年已定", "2026"),
+        ("老街区〸字路口改造完成", "十字"),
+        ("Yuzhou News：服务站开放", "news"),
+    ],
+)
+def test_the_snippet_is_where_the_words_are_as_search_finds_them(words, query):
+    """The search index folds full-width digits, the Hangzhou numerals and case (NFKC): the
+    snippet is cut around the same place, though it looks in the plain text first."""
+    article = Article(excerpt="摘要", body=f"{LEAD}<p>{words}</p>")
+    piece = snippet(article, query_terms(query))
+    assert piece.startswith("…") and words[:6] in piece.replace("<mark>", "").replace("</mark>", "")
+    assert snippet(article, query_terms("没有的词")).startswith("城区道路")
 
 
 def test_matched_text_is_escaped_in_the_snippet(client, category, reporter):
