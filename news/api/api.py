@@ -586,8 +586,7 @@ def search_articles(
     start, end = _window(date_from, date_to)
     filters = search.Filters(category_ids=_category_ids(category) if category else (), start=start, end=end)
     ranked = search.RankedIds(terms, filters=filters)
-    found = search.count(Article.objects.published(), terms, published_only=True, filters=filters)
-    found = min(found, search.COUNT_CAP)
+    found = min(ranked.count(), search.COUNT_CAP)
     ids = list(ranked[offset : offset + limit]) if offset < found else []
     loaded = _public().only("id", "body", *ITEM_FIELDS).in_bulk(ids)
     items = []

@@ -33,8 +33,9 @@ class SearchView(TemplateView):
         filters = form.filters()
         # Rank and page over ids only, then load the ten articles of the page: sorting thousands
         # of matches is cheap when the rows are narrow and expensive when they carry bodies.
-        paginator = Paginator(search.RankedIds(terms, filters=filters), PAGE_SIZE)
-        found = search.count(Article.objects.published(), terms, published_only=True, filters=filters)
+        ranked = search.RankedIds(terms, filters=filters)
+        paginator = Paginator(ranked, PAGE_SIZE)
+        found = ranked.count()
         paginator.count = min(found, search.COUNT_CAP)
         page = paginator.get_page(self.request.GET.get("page"))
         loaded = Article.objects.for_list("body").in_bulk(list(page.object_list))  # the body for snippets

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from news.articles.factories import make_article
 from news.articles.models import Article
-from news.search.documents import RankedIds, count, query_terms
+from news.search.documents import RankedIds, count, query_terms, title_statistics
 
 pytestmark = pytest.mark.django_db
 
@@ -99,11 +99,82 @@ def test_body_only_matches_that_use_the_word_more_come_first(category, reporter)
     assert ranked("钧瓷") == [headline.pk, often.pk, once.pk]
 
 
-@pytest.mark.parametrize(("start", "stop"), [(0, 3), (3, 6), (4, 8), (5, 7), (6, 11), (7, 9), (0, 11), (10, 20)])
-def test_every_slice_is_the_same_piece_of_the_ranking(mixed, start, stop):
+SLICES = [(0, 3), (3, 6), (4, 8), (5, 7), (6, 11), (7, 9), (0, 11), (10, 20), (2, None)]
+
+
+@pytest.mark.parametrize(("start", "stop"), SLICES)
+@pytest.mark.parametrize("cap", [2, 4, 5, 6, 200])
+@pytest.mark.parametrize("walk", [False, True], ids=["index", "walk"])
+def test_every_slice_is_the_same_piece_of_the_ranking(monkeypatch, mixed, start, stop, cap, walk):
+    """Whatever the cap (the first cap + 1 headlines are read at once, later ones per slice) and
+    whether PostgreSQL walks the headlines newest first or takes the GIN index."""
+    monkeypatch.setattr(RankedIds, "_walk_titles", lambda self: walk)
     titles, bodies = mixed
     everything = [a.pk for a in titles] + [a.pk for a in bodies]
-    assert ranked("钧瓷", start, stop) == everything[start:stop]
+    assert list(RankedIds(query_terms("钧瓷"), cap=cap)[start:stop]) == everything[start:stop]
+    assert RankedIds(query_terms("钧瓷"), cap=cap).count() == min(len(everything), cap + 1)
+
+
+@postgresql_only
+def test_a_word_in_more_headlines_than_the_cap_is_counted_and_paged_by_one_statement(mixed, django_assert_num_queries):
+    titles, _bodies = mixed
+    title_statistics()  # read once per process every ten minutes
+    ranking = RankedIds(query_terms("钧瓷"), cap=4)
+    with django_assert_num_queries(1):
+        assert ranking.count() == 5
+        assert ranking[0:2] + ranking[2:4] + ranking[4:5] == [a.pk for a in titles[:5]]
+
+
+@postgresql_only
+def test_a_rarer_word_is_counted_by_one_more_statement_and_its_bodies_by_another(mixed, django_assert_num_queries):
+    titles, bodies = mixed
+    title_statistics()
+    ranking = RankedIds(query_terms("钧瓷"))
+    with django_assert_num_queries(2):  # the headlines, then every match up to the cap
+        assert ranking.count() == 11
+        assert ranking[0:5] == [a.pk for a in titles[:5]]
+    with django_assert_num_queries(1):  # the body-only matches after the sixth headline
+        assert ranking[5:10] == [titles[5].pk] + [a.pk for a in bodies[:4]]
+
+
+def explain(statement):
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + statement)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@postgresql_only
+def test_a_phrase_in_most_headlines_is_walked_newest_first_a_rarer_one_found_then_sorted(
+    monkeypatch, category, reporter
+):
+    """PostgreSQL takes 夏都街道's bigrams for independent and expects it in few headlines; the
+    search knows from ANALYZE's counts of each bigram that it is in most, and walks them."""
+    from django.test.utils import CaptureQueriesContext
+
+    from news.search import documents
+
+    now = timezone.now()
+    # 夏都, 都街 in a fifth of the headlines, 街道 in two fifths: PostgreSQL expects 夏都街道 in
+    # 0.2 × 0.2 × 0.4 of them (2 of 150), where it is in 30.
+    for i in range(150):
+        title = ("夏都街道新闻", "钧台街道新闻", "神垕钧瓷", "禹州药材", "乡村振兴")[i % 5] + str(i)
+        make_article(title=title, category=category, author=reporter, published_at=now - timedelta(hours=i))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE news_searchtitle")
+    monkeypatch.setitem(documents._statistics, "read", None)  # read the new statistics
+    ranking = RankedIds(query_terms("夏都街道"), cap=2)
+    with CaptureQueriesContext(connection) as queries:
+        page = ranking[0:3]
+    assert len(page) == 3 and ranking.count() == 3
+    plan = explain(queries.captured_queries[-1]["sql"])
+    assert "Index Scan using news_searchtitle_newest" in plan, plan
+    assert "Sort" not in plan and "Bitmap" not in plan, plan
+    # For its first eleven, 禹州药材 in 30 headlines of 150 is better found than walked to.
+    ranking = RankedIds(query_terms("禹州药材"), cap=10)
+    with CaptureQueriesContext(connection) as queries:
+        assert len(ranking[0:10]) == 10
+    plan = explain(queries.captured_queries[-1]["sql"])
+    assert "CTE Scan on matches" in plan and "news_searchtitle_newest" not in plan, plan
 
 
 def test_pages_of_the_search_page_cross_from_titles_to_bodies(client, mixed):
