@@ -212,7 +212,8 @@ def title_statistics():
                 f"""
                 SELECT (SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = '{TITLES}'::regclass),
                        most_common_elems::text::text[], most_common_elem_freqs
-                FROM pg_stats WHERE tablename = '{TITLES}' AND attname = 'title_vector'
+                FROM pg_stats
+                WHERE schemaname = current_schema() AND tablename = '{TITLES}' AND attname = 'title_vector'
                 """  # noqa: S608 - constant SQL
             )
             row = cursor.fetchone()
@@ -232,9 +233,10 @@ class RankedIds:
 
     Title matches come first, newest first, read from the narrow title table: the first
     ``cap`` + 1 of them in one statement, which is the count too when a word is in more titles
-    than the cap, and every page of title matches the reader can reach. For a common word
-    PostgreSQL walks the publication-time index and stops there (a word in 2,000 titles costs
-    the same as one in 200); for a rare one it takes the GIN index and sorts the few matches.
+    than the cap, and every page of title matches the reader can reach. For a word in many
+    headlines the statement walks the publication-time index and stops there (a word in 2,000
+    titles costs the same as one in 200); for a rarer one it takes the GIN index and sorts the
+    matches (:meth:`_walk_titles` chooses).
     Body-only matches follow, ranked by ``ts_rank`` over the whole document; a word in
     thousands of bodies costs that full ranking only for the pages after the title matches,
     and its count stops at the cap.
@@ -358,8 +360,9 @@ class RankedIds:
         1,100 headlines (0.8 ms). A phrase is in no more headlines than its rarest bigram, and
         ANALYZE keeps how many headlines hold each common bigram (``pg_stats.most_common_elems``):
         with that share ``s`` of ``n`` headlines, the walk reads about cap / s of them and the
-        index s × n, so the walk wins when s² × n > cap. Only without filters: a category or a
-        date range changes both sides, and PostgreSQL's own estimate is left to weigh them.
+        index s × n, so the walk wins when s² × n > cap. Only without filters: with a category
+        or a date range the matches are found and sorted, since how far the walk would go to
+        fill the page is not known here.
         """
         if self.filters != NO_FILTERS:
             return False
